@@ -1,0 +1,45 @@
+// What every subcommand shares: the global options (accepted before or after the
+// subcommand) and the way a subcommand file plugs into main.cc. One file per subcommand;
+// logic that a library should own does not live in cli/.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace tcplan::cli {
+
+// Stable, documented exit codes (README "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailed = 1,   // plan invalid, API error, run failed
+  kExitUsage = 2,    // bad flags, unreadable input files
+  kExitRefused = 3,  // outside change window, over budget, stale saved plan, lock held
+  kExitInterrupted = 130,
+};
+
+struct GlobalOptions {
+  std::string target = "local";  // local (embedded emulator) | cloud
+  std::string endpoint;          // overrides the host: any compatible server
+  std::string region;
+  std::string profile = "default";
+  std::string audit_db = "tcplan-audit.db";
+  std::string log_level = "warn";
+  std::string log_format = "text";
+  std::string output = "table";
+};
+
+// A subcommand file adds its subcommand to `app` and sets `run` to the function main calls
+// when that subcommand was chosen. The function returns the process exit code.
+using Runner = std::function<int()>;
+using AddCommand = void (*)(CLI::App& app, const GlobalOptions& global, Runner& run);
+
+void add_call_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_emulator_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_validate_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_plan_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_apply_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_runs_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_audit_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+
+}  // namespace tcplan::cli
