@@ -32,9 +32,9 @@ struct StructSpec {
 };
 
 struct ServiceSpec {
-  std::string name;           // signing service: "emr", "cvm", "ecm"
-  std::string version;        // default API version
-  std::string host;           // "emr.tencentcloudapi.com"
+  std::string name;                   // signing service: "emr", "cvm", "ecm"
+  std::string version;                // default API version
+  std::string host;                   // "emr.tencentcloudapi.com"
   std::vector<std::string> versions;  // every version the catalog knows for this service
   // "<service>.<region>.tencentcloudapi.com" for a region-pinned endpoint.
   std::string regional_host(std::string_view region) const;
@@ -44,7 +44,7 @@ struct ActionSpec {
   std::string service;
   std::string action;
   std::string version;
-  int rate_limit = 20;              // documented requests per second
+  int rate_limit = 20;  // documented requests per second
   bool mutating = false;
   bool client_token = false;        // takes ClientToken (valid 5 minutes)
   std::vector<std::string> tracks;  // response fields that identify work: FlowId, TraceId, ...

@@ -15,7 +15,9 @@ Digest256 sha256(std::string_view data) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return to_hex(sha256(data));
+}
 
 namespace {
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view message) {

@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   Runner run;
-  for (AddCommand add : {add_validate_command, add_plan_command, add_apply_command,
-                         add_runs_command, add_audit_command, add_call_command,
-                         add_emulator_command}) {
+  for (AddCommand add :
+       {add_validate_command, add_plan_command, add_apply_command, add_runs_command,
+        add_audit_command, add_call_command, add_emulator_command}) {
     add(app, global, run);
   }
 

@@ -39,16 +39,21 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
     auto eq = kv.find('=');
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const auto& name : options.unset_env) env.erase(name);
-  for (const auto& [k, v] : options.env) env[k] = v;
+  for (const auto& name : options.unset_env)
+    env.erase(name);
+  for (const auto& [k, v] : options.env)
+    env[k] = v;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
+  for (auto& a : args)
+    argp.push_back(a.data());
   argp.push_back(nullptr);
   std::string cwd = options.cwd.string();
 

@@ -1,0 +1,90 @@
+#include "api/signer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "api/hash.h"
+
+namespace tcplan::api {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string utc_date(std::int64_t timestamp) {
+  std::time_t t = static_cast<std::time_t>(timestamp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
+                      std::string_view secret_key) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(request.signed_headers.size());
+  for (const auto& [name, value] : request.signed_headers) {
+    headers.emplace_back(lower(trim(name)), lower(trim(value)));
+  }
+  std::sort(headers.begin(), headers.end());
+
+  Tc3Signature sig;
+  std::string canonical_headers;
+  for (const auto& [name, value] : headers) {
+    canonical_headers += name + ":" + value + "\n";
+    if (!sig.signed_headers.empty()) sig.signed_headers += ';';
+    sig.signed_headers += name;
+  }
+
+  sig.canonical_request = request.method + "\n" + request.canonical_uri + "\n" +
+                          request.canonical_query + "\n" + canonical_headers + "\n" +
+                          sig.signed_headers + "\n" + sha256_hex(request.payload);
+  sig.date = utc_date(request.timestamp);
+  sig.credential_scope = sig.date + "/" + request.service + "/tc3_request";
+  sig.string_to_sign = "TC3-HMAC-SHA256\n" + std::to_string(request.timestamp) + "\n" +
+                       sig.credential_scope + "\n" + sha256_hex(sig.canonical_request);
+
+  std::string secret_date = hmac_sha256(std::string("TC3").append(secret_key), sig.date);
+  std::string secret_service = hmac_sha256(secret_date, request.service);
+  std::string secret_signing = hmac_sha256(secret_service, "tc3_request");
+  sig.signature = to_hex(hmac_sha256(secret_signing, sig.string_to_sign));
+  sig.authorization = "TC3-HMAC-SHA256 Credential=" + std::string(secret_id) + "/" +
+                      sig.credential_scope + ", SignedHeaders=" + sig.signed_headers +
+                      ", Signature=" + sig.signature;
+  return sig;
+}
+
+std::string sign_v1(std::string_view method, std::string_view host, std::string_view path,
+                    const std::map<std::string, std::string>& params, std::string_view secret_key) {
+  // std::map orders keys by byte value, which is the ASCII order the docs ask for
+  // ("InstanceIds.12" before "InstanceIds.2").
+  std::string source = std::string(method) + std::string(host) + std::string(path) + "?";
+  bool first = true;
+  for (const auto& [key, value] : params) {
+    if (!first) source += '&';
+    first = false;
+    source += key + "=" + value;
+  }
+  auto method_it = params.find("SignatureMethod");
+  bool sha256 = method_it != params.end() && method_it->second == "HmacSHA256";
+  return base64_encode(sha256 ? hmac_sha256(secret_key, source) : hmac_sha1(secret_key, source));
+}
+
+}  // namespace tcplan::api
