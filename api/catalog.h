@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ struct ServiceSpec {
   std::string version;                // default API version
   std::string host;                   // "emr.tencentcloudapi.com"
   std::vector<std::string> versions;  // every version the catalog knows for this service
+  // Messages that differ from the shared list for this service's codes (CVM words
+  // MissingParameter differently from EMR, for instance).
+  std::map<std::string, std::string, std::less<>> error_messages;
   // "<service>.<region>.tencentcloudapi.com" for a region-pinned endpoint.
   std::string regional_host(std::string_view region) const;
 };
@@ -51,6 +55,7 @@ struct ActionSpec {
   std::vector<FieldSpec> params;
   std::vector<FieldSpec> outputs;
   std::vector<std::string> errors;  // documented error codes of this action
+  std::string source;               // where the facts come from: "seed 004", "sdk-behaviour.md"
   const FieldSpec* param(std::string_view name) const;
   const FieldSpec* output(std::string_view name) const;
 };
@@ -67,12 +72,16 @@ class Catalog {
   const ActionSpec* find(std::string_view service, std::string_view action,
                          std::string_view version = {}) const;
   const StructSpec* struct_type(std::string_view name) const;
+  const std::map<std::string, StructSpec, std::less<>>& structs() const { return structs_; }
   const std::vector<ServiceSpec>& services() const { return services_; }
   const std::vector<ActionSpec>& actions() const { return actions_; }
   // Common error codes (every action may return them).
   const std::vector<std::string>& common_errors() const { return common_errors_; }
-  // The documented message for a code, or empty.
+  // The documented message for a code, or empty: the common list first, then the first
+  // service that documents the code.
   std::string_view error_message(std::string_view code) const;
+  // The same, preferring the service's own wording where it has one.
+  std::string_view error_message(std::string_view service, std::string_view code) const;
 
  private:
   std::vector<ServiceSpec> services_;
@@ -81,6 +90,11 @@ class Catalog {
   std::vector<std::string> common_errors_;
   std::map<std::string, std::string, std::less<>> error_messages_;
 };
+
+// The element type of "Array of X" (X), or empty when `type` is not an array.
+std::string_view array_element(std::string_view type);
+// "String", "Integer", "Float" or "Boolean".
+bool is_scalar_type(std::string_view type);
 
 // One problem found by validate_params, with the JSON path of the offending value
 // ("ScaleOutNodeConfig.NodeCount", "Tags[1].TagKey"). The planner maps paths back to plan
@@ -97,6 +111,10 @@ struct ValidateOptions {
   // The vendor's own examples send numbers as JSON strings ("CoreCount":"2"); the cloud
   // accepts them. The planner turns this off to insist on typed values.
   bool accept_numeric_strings = true;
+  // Values known only at run time (the planner's stand-ins for `${steps.x.FlowId}`): when this
+  // returns true for a value, the value counts as present and its type and `allowed` are not
+  // checked. Empty = every value is checked.
+  std::function<bool(const boost::json::value&)> deferred;
 };
 
 std::vector<ParamProblem> validate_params(const Catalog& catalog, const ActionSpec& action,

@@ -82,6 +82,18 @@ void Schedule::finished(WorkItem item, bool succeeded) {
   propagate_skips();
 }
 
+void Schedule::abandoned(WorkItem item) {
+  NodeState& ns = state_[item.node];
+  assert(ns.items[item.item] == ItemState::kRunning);
+  --ns.running;
+  --running_;
+  ns.items[item.item] = ItemState::kSkipped;
+  ns.skip = SkipReason::kInterrupted;
+  ++ns.done;
+  interrupted_ = true;
+  propagate_skips();
+}
+
 void Schedule::restore(WorkItem item, bool succeeded) {
   NodeState& ns = state_[item.node];
   if (ns.items[item.item] != ItemState::kPending) return;

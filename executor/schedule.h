@@ -51,6 +51,10 @@ class Schedule {
   // Reports the end of a running item.
   void finished(WorkItem item, bool succeeded);
 
+  // An item stopped by an interruption: neither success nor failure, so no failure policy
+  // applies; it stays unfinished in the trail and a resume runs it again.
+  void abandoned(WorkItem item);
+
   // Resume: an item that an earlier process already finished.
   void restore(WorkItem item, bool succeeded);
 

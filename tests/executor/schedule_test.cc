@@ -146,6 +146,16 @@ TEST(Schedule, InterruptionLetsRunningItemsFinishAndStartsNothing) {
   EXPECT_EQ(s.skip_reason(1), SkipReason::kInterrupted);
 }
 
+TEST(Schedule, AbandonedItemsEndTheRunAsInterruptedNotFailed) {
+  Schedule s({node("wait", {}, FailurePolicy::kRollback), node("next", {0})}, 0);
+  s.take_ready();
+  s.stop_starting();
+  s.abandoned({0, 0});
+  EXPECT_EQ(s.phase(), RunPhase::kInterrupted);
+  EXPECT_FALSE(s.rollback_trigger());
+  EXPECT_EQ(s.skip_reason(0), SkipReason::kInterrupted);
+}
+
 TEST(Schedule, ResumeRestoresFinishedItemsAndContinues) {
   auto fleet = node("restart", {0});
   fleet.items = 3;
