@@ -1,0 +1,151 @@
+// ScaleOutInstance (old API: counts per node type) and ScaleOutCluster (new API: one
+// ScaleOutNodeConfig). Both start a "scale_out" flow: the cluster goes to 4 (5 for router
+// nodes), the new nodes appear when the flow ends, and the cluster goes back to 2 (302 when the
+// fault script fails the flow, with no nodes added).
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "emulator/cloud/actions.h"
+#include "emulator/cloud/operations.h"
+#include "emulator/cloud/params.h"
+#include "emulator/cloud/request_specs.h"
+#include "emulator/cloud/times.h"
+
+namespace tcplan::emulator::cloud {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kMaxTaskNodesPerRequest = 20;
+
+std::string flag_title(int flag) {
+  std::string s = node_flag_lower(flag);
+  s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+struct ScaleOut {
+  int flag = kTask;
+  int count = 0;
+  NodeSpec spec;
+  std::vector<Tag> tags;
+  int charge_type = 0;
+};
+
+ApiReply scale_out(Context& ctx, Cluster& c, const ScaleOut& s) {
+  std::vector<Tag> tags = c.tags;
+  for (const auto& t : s.tags) {
+    std::erase_if(tags, [&](const Tag& x) { return x.key == t.key; });
+    tags.push_back(t);
+  }
+  FlowStart start;
+  start.kind = "scale_out";
+  start.name = "Scale Out " + flag_title(s.flag);
+  start.desc = {{"NodeType", flag_title(s.flag)},
+                {flag_title(s.flag) + "Size", std::to_string(s.count)}};
+  start.status_during = s.flag == kRouter ? 5 : 4;
+  start.status_on_success = 2;
+  start.status_on_failure = 302;
+  json::array deals;
+  std::string day = beijing_time(ctx.now).substr(0, 10);
+  std::erase(day, '-');
+  for (int i = 0; i < s.count; ++i) {
+    start.add_nodes.push_back(new_node(ctx, c, s.flag, s.spec, tags, s.charge_type));
+    char deal[32];
+    std::snprintf(deal, sizeof deal, "%s%06lld", day.c_str(),
+                  static_cast<long long>(ctx.db.next_counter("deal_counter", 100001) % 1000000));
+    deals.push_back(json::value(deal));
+  }
+  Flow f = start_flow(ctx, c, std::move(start));
+  ctx.resources_created = s.count;
+  return ok({{"InstanceId", c.id},
+             {"ClientToken", str_or(ctx.params(), "ClientToken")},
+             {"FlowId", f.id},
+             {"TraceId", f.trace_id},
+             {"DealNames", deals},
+             {"BillId", deals.empty() ? std::string() : std::string(deals.front().as_string())}});
+}
+
+}  // namespace
+
+ApiReply scale_out_instance(Context& ctx) {
+  const auto& p = ctx.params();
+  auto c = find_cluster(ctx, str_or(p, "InstanceId"), "InvalidParameter.InvalidClusterId");
+  if (!c) return c.error();
+  if (in_process(*c)) return in_process_reply(*c);
+  auto billing = billing_params(p);
+  if (!billing) return billing.error();
+  ScaleOut s;
+  s.charge_type = billing->pay_mode;
+  int kinds = 0;
+  static const std::pair<int, const char*> kCounts[] = {{kTask, "TaskCount"},
+                                                        {kCore, "CoreCount"},
+                                                        {kRouter, "RouterCount"},
+                                                        {kMaster, "MasterCount"}};
+  for (auto& [flag, key] : kCounts) {
+    std::int64_t n = int_or(p, key, 0);
+    if (n < 0)
+      return fail("InvalidParameter.InvalidCount", std::string(key) + " must not be negative.");
+    if (n == 0) continue;
+    ++kinds;
+    s.flag = flag;
+    s.count = static_cast<int>(n);
+  }
+  if (kinds == 0) return fail("InvalidParameter.InvalidCount", "The count must be greater than 0.");
+  if (kinds > 1)
+    return fail("InvalidParameter.InvalidCountNum",
+                "A scale-out request only applies to one node type.");
+  if (s.flag == kTask && s.count > kMaxTaskNodesPerRequest)
+    return fail("InvalidParameter.InvalidTaskCount", "The number of task nodes cannot exceed 20.");
+  auto tags = request_tags(p);
+  if (!tags) return tags.error();
+  s.tags = *tags;
+  s.spec = c->specs.count(s.flag) ? c->specs.at(s.flag) : default_spec();
+  return scale_out(ctx, *c, s);
+}
+
+ApiReply scale_out_cluster(Context& ctx) {
+  const auto& p = ctx.params();
+  auto c = find_cluster(ctx, str_or(p, "InstanceId"));
+  if (!c) return c.error();
+  if (in_process(*c)) return in_process_reply(*c);
+  std::string charge = str_or(p, "InstanceChargeType");
+  if (charge != "POSTPAID_BY_HOUR" && charge != "PREPAID" && charge != "SPOTPAID")
+    return fail("InvalidParameter.InvalidInstanceChargeType",
+                "InstanceChargeType must be PREPAID, POSTPAID_BY_HOUR or SPOTPAID.");
+  auto* config = sub(p, "ScaleOutNodeConfig");
+  ScaleOut s;
+  s.flag = config ? node_flag_from_name(str_or(*config, "NodeFlag")) : -1;
+  if (s.flag < 0 || s.flag == kCommon)
+    return fail("InvalidParameter.InvalidNodeFlag",
+                "NodeFlag must be MASTER, CORE, TASK or ROUTER.");
+  if (charge == "SPOTPAID" && s.flag != kTask)
+    return fail("InvalidParameter.InvalidInstanceChargeType", "SPOTPAID is for TASK nodes only.");
+  s.count = static_cast<int>(int_or(*config, "NodeCount", 0));
+  if (s.count <= 0) return fail("InvalidParameterValue", "NodeCount must be greater than 0.");
+  if (charge == "PREPAID") {
+    auto* prepaid = sub(p, "InstanceChargePrepaid");
+    std::int64_t period = prepaid ? int_or(*prepaid, "Period", 0) : 0;
+    if (period < 1 || (period > 12 && period != 24 && period != 36 && period != 48 && period != 60))
+      return fail("InvalidParameter.InvalidInstanceChargeType",
+                  "PREPAID needs InstanceChargePrepaid.Period of 1-12, 24, 36, 48 or 60 months.");
+  }
+  s.charge_type = charge == "PREPAID" ? 1 : 0;
+  auto tags = request_tags(p);
+  if (!tags) return tags.error();
+  s.tags = *tags;
+  if (auto* rs = sub(p, "ResourceSpec")) {
+    auto spec = spec_from_node_resource_spec(*rs);
+    if (!spec) return spec.error();
+    s.spec = *spec;
+    auto extra = request_tags(*rs);
+    if (!extra) return extra.error();
+    s.tags.insert(s.tags.end(), extra->begin(), extra->end());
+  } else {
+    s.spec = c->specs.count(s.flag) ? c->specs.at(s.flag) : default_spec();
+  }
+  return scale_out(ctx, *c, s);
+}
+
+}  // namespace tcplan::emulator::cloud

@@ -1,0 +1,118 @@
+#include "emulator/cloud/prices.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace tcplan::emulator::cloud {
+
+namespace {
+
+// Relative price of each instance family (S5 = standard). Unknown families are refused the way
+// the cloud refuses a type it does not sell.
+const std::map<std::string, double>& family_factors() {
+  static const std::map<std::string, double> kFactors = {
+      {"S1", 1.10},  {"S2", 1.05},  {"S3", 1.00},  {"S4", 1.00},  {"S5", 0.95}, {"S6", 0.95},
+      {"SA1", 0.90}, {"SA2", 0.85}, {"SA3", 0.85}, {"M5", 0.95},  {"M6", 0.95}, {"MA3", 0.85},
+      {"C5", 1.10},  {"C6", 1.10},  {"IT3", 1.40}, {"IT5", 1.40}, {"D3", 1.20}, {"CN3", 1.15}};
+  return kFactors;
+}
+
+// CNY per GB per month.
+const std::map<std::string, double>& disk_prices() {
+  static const std::map<std::string, double> kPrices = {
+      {"CLOUD_BASIC", 0.30}, {"CLOUD_PREMIUM", 0.35},    {"CLOUD_SSD", 1.00},  {"CLOUD_HSSD", 0.60},
+      {"CLOUD_TSSD", 1.20},  {"CLOUD_THROUGHPUT", 0.25}, {"LOCAL_BASIC", 0.0}, {"LOCAL_SSD", 0.0}};
+  return kPrices;
+}
+
+std::string family_of(const NodeSpec& spec) {
+  if (!spec.instance_type.empty())
+    return spec.instance_type.substr(0, spec.instance_type.find('.'));
+  // Old API: Spec "CVM.S2".
+  auto dot = spec.spec.find('.');
+  return dot == std::string::npos ? spec.spec : spec.spec.substr(dot + 1);
+}
+
+}  // namespace
+
+Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec) {
+  const std::string kInvalid = "InvalidParameter.InvalidInstanceType";
+  if (spec.instance_type.empty()) {
+    if (!family_factors().count(family_of(spec)) || spec.cpu <= 0 || spec.mem_mb <= 0)
+      return kInvalid;
+    return spec;
+  }
+  auto dot = spec.instance_type.find('.');
+  if (dot == std::string::npos || !family_factors().count(spec.instance_type.substr(0, dot)))
+    return kInvalid;
+  std::string size = spec.instance_type.substr(dot + 1);
+  std::size_t digits_end = size.find_last_not_of("0123456789");
+  if (digits_end == std::string::npos || digits_end + 1 == size.size()) return kInvalid;
+  int mem_gb = std::stoi(size.substr(digits_end + 1));
+  std::string name = size.substr(0, digits_end + 1);
+  int cpu = 0;
+  if (name == "SMALL") {
+    cpu = 1;
+  } else if (name == "MEDIUM") {
+    cpu = 2;
+  } else if (name == "LARGE" || name == "XLARGE") {
+    cpu = 4;
+  } else if (name.size() > 6 && name.substr(name.size() - 6) == "XLARGE") {
+    std::string n = name.substr(0, name.size() - 6);
+    if (n.find_first_not_of("0123456789") != std::string::npos) return kInvalid;
+    cpu = 4 * std::stoi(n);
+  } else {
+    return kInvalid;
+  }
+  if (mem_gb <= 0 || cpu <= 0) return kInvalid;
+  spec.cpu = cpu;
+  spec.mem_mb = mem_gb * 1024;
+  if (spec.spec.empty()) spec.spec = "CVM." + spec.instance_type.substr(0, dot);
+  return spec;
+}
+
+Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
+  auto resolved = resolve_instance_type(in);
+  if (!resolved) return resolved.error();
+  const NodeSpec& spec = *resolved;
+  auto root = disk_prices().find(spec.root_disk_type);
+  auto data = disk_prices().find(spec.disk_type);
+  if (root == disk_prices().end() || data == disk_prices().end())
+    return std::string("InvalidParameter.InvalidResourceSpec");
+  NodeHourly h;
+  double factor = family_factors().at(family_of(spec));
+  h.node = factor * (0.11 * spec.cpu + 0.03 * (spec.mem_mb / 1024.0)) + kEmrFeePerNodeHour;
+  h.root_disk = spec.root_gb * root->second / kHoursPerMonth;
+  h.data_disk = spec.disk_gb * spec.disk_count * data->second / kHoursPerMonth;
+  return h;
+}
+
+double billable_hours(int pay_mode, std::int64_t time_span) {
+  return pay_mode == 1 ? static_cast<double>(time_span) * kHoursPerMonth
+                       : static_cast<double>(time_span) / 3600.0;
+}
+
+Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes, int pay_mode,
+                                 std::int64_t time_span) {
+  double total = 0;
+  for (const auto& [spec, count] : nodes) {
+    auto h = node_hourly(spec);
+    if (!h) return h.error();
+    total += h->total() * count;
+  }
+  total *= billable_hours(pay_mode, time_span);
+  return Quote{round_cny(total), round_cny(total * kDiscountRate)};
+}
+
+double round_cny(double v) {
+  return std::round(v * 100.0) / 100.0;
+}
+
+std::string cny_string(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", round_cny(v));
+  return buf;
+}
+
+}  // namespace tcplan::emulator::cloud

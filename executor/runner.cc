@@ -1,0 +1,402 @@
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+
+#include "executor/runner_internal.h"
+#include "planner/duration.h"
+
+namespace tcplan::executor {
+
+namespace {
+
+FailurePolicy policy(planner::OnFailure f) {
+  switch (f) {
+    case planner::OnFailure::kContinue:
+      return FailurePolicy::kContinue;
+    case planner::OnFailure::kRollback:
+      return FailurePolicy::kRollback;
+    case planner::OnFailure::kStop:
+      break;
+  }
+  return FailurePolicy::kStop;
+}
+
+std::string exception_text(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+std::string StepReport::status() const {
+  if (items.empty()) return "succeeded";
+  bool any_interrupted = false, any_refused = false, any_skipped = false, any_pending = false;
+  for (const auto& i : items) {
+    if (i.status == "failed") return "failed";
+    any_interrupted |= i.status == "interrupted";
+    any_refused |= i.status == "refused";
+    any_skipped |= i.status == "skipped";
+    any_pending |= i.status == "pending";
+  }
+  if (any_refused) return "refused";
+  if (any_interrupted) return "interrupted";
+  if (any_pending) return "pending";
+  if (any_skipped) return "skipped";
+  return "succeeded";
+}
+
+std::int64_t StepReport::attempts() const {
+  std::int64_t n = 0;
+  for (const auto& i : items)
+    n += i.attempts;
+  return n;
+}
+
+std::chrono::milliseconds StepReport::duration() const {
+  std::chrono::milliseconds d{0};
+  for (const auto& i : items)
+    d = std::max(d, i.duration);
+  return d;
+}
+
+Runner::Runner(const planner::Plan& plan, api::Client& client, Journal& journal, RunOptions options)
+    : plan_(plan),
+      client_(client),
+      journal_(journal),
+      options_(std::move(options)),
+      pool_(std::max<std::size_t>(1, options_.workers)),
+      done_(io_),
+      budget_(20, 2.0),
+      rng_(options_.seed != 0 ? options_.seed : std::hash<std::string>{}(journal.run_id())) {}
+
+Runner::~Runner() {
+  pool_.join();
+}
+
+void Runner::restore(std::map<std::pair<std::string, int>, ResumedItem> state) {
+  resumed_ = std::move(state);
+}
+
+std::chrono::milliseconds Runner::scaled(std::chrono::milliseconds d) const {
+  if (options_.time_scale <= 1.0) return d;
+  auto ms = static_cast<std::int64_t>(static_cast<double>(d.count()) / options_.time_scale);
+  return std::chrono::milliseconds{std::max<std::int64_t>(ms, d.count() > 0 ? 1 : 0)};
+}
+
+SysTime Runner::now() const {
+  if (!options_.now) return std::chrono::system_clock::now();
+  auto elapsed = std::chrono::steady_clock::now() - started_;
+  return *options_.now + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                             elapsed * options_.time_scale);
+}
+
+bool Runner::past_deadline(const Item& it) const {
+  return std::chrono::steady_clock::now() >= it.deadline;
+}
+
+std::string Runner::context_region(const planner::Step& step) const {
+  if (!step.region.empty()) return step.region;
+  if (!plan_.region.empty()) return plan_.region;
+  return client_.options().region;
+}
+
+planner::ResolveContext Runner::resolve_context(const Item* it) const {
+  planner::ResolveContext ctx;
+  ctx.plan = &plan_;
+  ctx.run_id = journal_.run_id();
+  ctx.item = it ? it->item_value : nullptr;
+  for (std::size_t n = 0; n < items_.size(); ++n) {
+    const auto& step = plan_.steps[n];
+    bool fan_out = step.for_each.has_value();
+    json::array list;
+    bool complete = !items_[n].empty() || fan_out;
+    for (const auto& item : items_[n]) {
+      if (item->report.status != "succeeded") complete = false;
+      list.push_back(item->report.outputs.is_null() ? json::value(json::object{})
+                                                    : item->report.outputs);
+    }
+    if (!complete) continue;
+    if (fan_out) {
+      ctx.outputs[step.id] = std::move(list);
+    } else {
+      ctx.outputs[step.id] = list.front();
+    }
+  }
+  for (const auto& [id, outputs] : undo_outputs_)
+    ctx.outputs[id] = outputs;
+  return ctx;
+}
+
+void Runner::record(audit::EventKind kind, const Item& it, json::object payload) {
+  (void)journal_.record(kind, it.ctx, payload);
+}
+
+void Runner::progress(const Item& it, const std::string& state) {
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - it.started);
+  std::string line = it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
+                     ": " + state + " (" + planner::format_duration(elapsed / 1000 * 1000) + ")";
+  if (options_.progress_on_terminal) {
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+  } else if (options_.log) {
+    options_.log(line);
+  }
+}
+
+awaitable<bool> Runner::sleep_for(std::chrono::milliseconds d, Item* it) {
+  if (interrupted_) co_return false;
+  if (it) {
+    // Never sleep past the step's deadline: the caller re-checks it on waking.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        it->deadline - std::chrono::steady_clock::now());
+    d = std::clamp(d, std::chrono::milliseconds{0}, std::max(left, std::chrono::milliseconds{0}));
+  }
+  asio::steady_timer timer(io_, d);
+  timers_.insert(&timer);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  timers_.erase(&timer);
+  co_return !interrupted_;
+}
+
+void Runner::interrupt() {
+  if (interrupted_) return;
+  interrupted_ = true;
+  schedule_->stop_starting();
+  for (auto* t : timers_)
+    t->cancel();
+  done_.cancel();
+}
+
+void Runner::pump() {
+  if (!journal_.healthy() && !interrupted_) {
+    fatal_ = journal_.failure();
+    interrupt();
+  }
+  for (WorkItem w : schedule_->take_ready()) {
+    asio::co_spawn(io_, run_item(w.node, w.item), [this, w](std::exception_ptr e) {
+      Item& it = *items_[w.node][w.item];
+      if (e) {
+        it.report.status = "failed";
+        it.report.detail = "internal error: " + exception_text(e);
+      }
+      if (it.report.status == "succeeded") {
+        schedule_->finished(w, true);
+      } else if (it.report.status == "interrupted") {
+        schedule_->abandoned(w);
+      } else {
+        schedule_->finished(w, false);
+      }
+      pump();
+      done_.cancel();
+    });
+  }
+}
+
+awaitable<void> Runner::main_loop() {
+  pump();
+  while (schedule_->phase() == RunPhase::kRunning) {
+    done_.expires_at(std::chrono::steady_clock::time_point::max());
+    boost::system::error_code ec;
+    co_await done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (schedule_->phase() == RunPhase::kRollingBack && !interrupted_) co_await rollback();
+}
+
+awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
+  Item& it = *items_[node][index];
+  const planner::Step& step = *it.step;
+  it.started = std::chrono::steady_clock::now();
+  it.deadline = it.started + scaled(step.timeout);
+  if (it.prior) {
+    it.attempt = it.prior->attempts;
+    it.selected = it.prior->selected;
+  }
+
+  auto verdict = check_window(plan_.window ? std::optional<ChangeWindow>(ChangeWindow{
+                                                 plan_.window->start, plan_.window->end})
+                                           : std::nullopt,
+                              now(), step.timeout);
+  if (verdict != WindowVerdict::kOpen) {
+    it.report.status = "refused";
+    it.report.detail =
+        "not started: " + describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end},
+                                   now(), step.timeout);
+    record(audit::EventKind::kRefused, it, {{"reason", "window"}, {"detail", it.report.detail}});
+    co_return;
+  }
+
+  if (step.kind == planner::StepKind::kWait) {
+    co_await run_wait_step(it);
+  } else {
+    co_await run_call_step(it);
+  }
+  if (it.report.status == "pending") it.report.status = "succeeded";
+  if (interrupted_ && it.report.status != "succeeded" && it.report.status != "failed") {
+    it.report.status = "interrupted";
+  }
+  it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - it.started);
+  it.report.attempts = it.attempt;
+  if (it.report.status == "interrupted") co_return;  // unfinished: resume picks it up
+
+  json::object payload{{"status", it.report.status}};
+  if (!it.report.outputs.is_null()) payload["outputs"] = it.report.outputs;
+  if (!it.report.detail.empty()) {
+    payload[it.report.status == "failed" ? "error" : "detail"] = it.report.detail;
+  }
+  record(audit::EventKind::kStepFinished, it, std::move(payload));
+}
+
+awaitable<void> Runner::rollback() {
+  for (std::size_t node : schedule_->rollback_order()) {
+    const planner::Step& parent = plan_.steps[node];
+    for (auto u = parent.undo.rbegin(); u != parent.undo.rend() && !interrupted_; ++u) {
+      auto holder = std::make_unique<Item>();
+      Item& it = *holder;
+      it.step = &*u;
+      it.ctx.step_id = u->id;
+      it.started = std::chrono::steady_clock::now();
+      it.deadline = it.started + scaled(u->timeout);
+      if (u->kind == planner::StepKind::kWait) {
+        co_await run_wait_step(it);
+      } else {
+        co_await run_call_step(it);
+      }
+      if (it.report.status == "pending") it.report.status = "succeeded";
+      if (interrupted_ && it.report.status != "succeeded") it.report.status = "interrupted";
+      it.report.attempts = it.attempt;
+      it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - it.started);
+      json::object payload{{"status", it.report.status}, {"undo_of", parent.id}};
+      if (!it.report.detail.empty()) payload["detail"] = it.report.detail;
+      if (!it.report.outputs.is_null()) {
+        payload["outputs"] = it.report.outputs;
+        undo_outputs_[u->id] = it.report.outputs;
+      }
+      record(audit::EventKind::kStepFinished, it, std::move(payload));
+      StepReport r;
+      r.id = u->id;
+      r.kind = planner::to_string(u->kind);
+      r.items.push_back(it.report);
+      undo_report_.undo.push_back(std::move(r));
+    }
+  }
+}
+
+RunReport Runner::run() {
+  started_ = std::chrono::steady_clock::now();
+  RunReport report;
+
+  // Fan-out lists come from literals or vars, so they are known before anything runs.
+  std::vector<ScheduleNode> nodes;
+  items_.resize(plan_.steps.size());
+  for_each_values_.resize(plan_.steps.size());
+  for (std::size_t n = 0; n < plan_.steps.size(); ++n) {
+    const auto& step = plan_.steps[n];
+    ScheduleNode sn;
+    sn.id = step.id;
+    sn.on_failure = policy(step.on_failure);
+    sn.max_parallel = static_cast<std::size_t>(std::max(0, step.max_parallel));
+    for (const auto& dep : step.after) {
+      int d = plan_.index_of(dep);
+      if (d >= 0) sn.deps.push_back(static_cast<std::size_t>(d));
+    }
+    std::size_t count = 1;
+    if (step.for_each) {
+      auto list = planner::resolve_for_each(step, resolve_context(nullptr));
+      if (!list) {
+        report.status = "failed";
+        report.detail = "step '" + step.id + "': for_each: " + list.error().message;
+        return report;
+      }
+      for_each_values_[n] = std::move(*list);
+      count = for_each_values_[n].size();
+    }
+    sn.items = count;
+    nodes.push_back(sn);
+    for (std::size_t i = 0; i < count; ++i) {
+      auto it = std::make_unique<Item>();
+      it->node = n;
+      it->index = i;
+      it->step = &step;
+      it->item = step.for_each ? static_cast<int>(i) : -1;
+      it->item_value = step.for_each ? &for_each_values_[n][i] : nullptr;
+      it->ctx.step_id = step.id;
+      it->ctx.item = step.for_each ? std::to_string(i) : "";
+      if (auto r = resumed_.find({step.id, it->item}); r != resumed_.end()) it->prior = &r->second;
+      items_[n].push_back(std::move(it));
+    }
+  }
+  schedule_ = std::make_unique<Schedule>(std::move(nodes), options_.max_parallel);
+
+  // Items an earlier process finished are restored, with their outputs, before anything runs.
+  for (std::size_t n = 0; n < items_.size(); ++n) {
+    for (auto& it : items_[n]) {
+      if (!it->prior || !it->prior->finished || !it->prior->succeeded) continue;
+      it->report.status = "succeeded";
+      it->report.outputs = it->prior->outputs;
+      it->report.attempts = it->prior->attempts;
+      it->report.explanation = "skipped: finished in an earlier process of this run";
+      schedule_->restore({n, it->index}, true);
+    }
+  }
+
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int) {
+    if (!ec) interrupt();
+  });
+  asio::co_spawn(io_, main_loop(), [&](std::exception_ptr e) {
+    if (e) fatal_ = "internal error: " + exception_text(e);
+    signals.cancel();
+  });
+  io_.run();
+  if (options_.progress_on_terminal) std::fprintf(stderr, "\r\033[K");
+
+  bool any_failed = false, any_refused = false;
+  for (std::size_t n = 0; n < items_.size(); ++n) {
+    StepReport sr;
+    sr.id = plan_.steps[n].id;
+    sr.kind = planner::to_string(plan_.steps[n].kind);
+    for (auto& it : items_[n]) {
+      if (it->report.status == "pending") {
+        auto reason = schedule_->skip_reason(n);
+        it->report.status = reason == SkipReason::kInterrupted ? "interrupted" : "skipped";
+        if (reason == SkipReason::kDependencyFailed) {
+          it->report.explanation = "skipped: a step it depends on did not succeed";
+        } else if (reason == SkipReason::kRunStopped) {
+          it->report.explanation = "skipped: the run stopped after a failure";
+        }
+      }
+      any_failed |= it->report.status == "failed";
+      any_refused |= it->report.status == "refused";
+      sr.items.push_back(it->report);
+    }
+    report.steps.push_back(std::move(sr));
+  }
+  report.undo = std::move(undo_report_.undo);
+  for (const auto& u : report.undo)
+    any_failed |= u.status() == "failed";
+
+  if (!fatal_.empty()) {
+    report.status = interrupted_ ? "interrupted" : "failed";
+    report.detail = fatal_;
+  } else if (interrupted_) {
+    report.status = "interrupted";
+  } else if (any_failed || schedule_->rollback_trigger()) {
+    report.status = "failed";
+  } else if (any_refused) {
+    report.status = "refused";
+  } else {
+    report.status = "succeeded";
+  }
+  return report;
+}
+
+}  // namespace tcplan::executor

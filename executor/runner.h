@@ -1,0 +1,159 @@
+// Runner: executes a validated plan. One Asio io_context drives everything — ready steps
+// start, timers drive polls, backoff and rate limits — and each step item is a coroutine, so
+// its logic reads top to bottom. API calls block in libcurl, so they run on a small thread
+// pool and resume the coroutine on the io_context when they return (design.md lets us pick
+// this over curl-multi-on-Asio; see docs/executor.md for the measurement). The Schedule
+// decides what may start; the Journal records everything before it happens.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/client.h"
+#include "executor/journal.h"
+#include "executor/rate_limiter.h"
+#include "executor/request_builder.h"
+#include "executor/retry.h"
+#include "executor/schedule.h"
+#include "executor/wait.h"
+#include "executor/window.h"
+#include "planner/plan.h"
+
+namespace tcplan::executor {
+
+using boost::asio::awaitable;
+
+struct RunOptions {
+  std::size_t max_parallel = 0;  // --max-parallel; 0 = the plan's own limits only
+  // Divides poll intervals, backoffs and step timeouts: a rehearsal against an emulator
+  // whose flows run N times faster waits N times less. 1 against the real cloud.
+  double time_scale = 1.0;
+  std::optional<SysTime> now;  // --now: the clock for the change window starts here
+  std::size_t workers = 8;     // threads making blocking API calls
+  bool progress_on_terminal = false;
+  std::function<void(const std::string&)> log;  // progress lines when not on a terminal
+  std::uint64_t seed = 0;                       // jitter; 0 = from the run id
+};
+
+// What a step item left behind, for the summary, `--explain` and dependents.
+struct ItemReport {
+  std::string status = "pending";  // succeeded | failed | skipped | interrupted | refused | pending
+  std::string detail;              // error (code, message, RequestId) or notes
+  std::string explanation;         // why it ran, was skipped, re-sent or reconciled
+  std::int64_t attempts = 0;
+  std::chrono::milliseconds duration{0};
+  boost::json::value outputs;  // response fields (null when none)
+};
+
+struct StepReport {
+  std::string id;
+  std::string kind;
+  std::vector<ItemReport> items;  // one for an ordinary step
+  std::string status() const;     // aggregate
+  std::int64_t attempts() const;
+  std::chrono::milliseconds duration() const;
+};
+
+struct RunReport {
+  std::string status;  // succeeded | failed | interrupted | refused
+  std::string detail;
+  std::vector<StepReport> steps;
+  std::vector<StepReport> undo;  // rollback steps that ran
+};
+
+// State carried over from an earlier process of the same run (resume).
+struct ResumedItem {
+  bool finished = false;
+  bool succeeded = false;
+  boost::json::value outputs;
+  std::string request_digest;         // recorded at step_started
+  std::vector<std::string> selected;  // scale_in: node ids chosen before the crash
+  std::int64_t attempts = 0;          // highest attempt number already sent
+  std::int64_t first_send_ms = 0;     // when the ClientToken was first sent
+  bool in_flight = false;             // a request with no recorded answer
+  std::string in_flight_action;
+};
+
+class Runner {
+ public:
+  Runner(const planner::Plan& plan, api::Client& client, Journal& journal, RunOptions options);
+  ~Runner();
+
+  // Resume: what the trail says about (step id, item index) before this process started.
+  void restore(std::map<std::pair<std::string, int>, ResumedItem> state);
+
+  // Runs the plan to the end (or to an interruption by SIGINT/SIGTERM) and reports.
+  RunReport run();
+
+ private:
+  struct Item;
+  struct CallResult;
+
+  // Scheduling.
+  void pump();
+  awaitable<void> main_loop();
+  awaitable<void> run_item(std::size_t node, std::size_t item);
+  awaitable<void> rollback();
+  void interrupt();
+
+  // Steps.
+  awaitable<void> run_call_step(Item& it);
+  awaitable<void> run_wait_step(Item& it);
+  awaitable<bool> select_nodes(Item& it, BuiltRequest& request);
+  awaitable<bool> wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
+                               const std::string& why);
+
+  // Calls.
+  awaitable<CallResult> send(Item& it, const BuiltRequest& request);
+  awaitable<CallResult> call_once(Item& it, const api::CallRequest& request, std::int64_t attempt);
+  awaitable<CallResult> read(Item& it, const std::string& service, const std::string& action,
+                             boost::json::object params, const std::string& region);
+  awaitable<std::optional<bool>> reconcile(Item& it, const BuiltRequest& request,
+                                           boost::json::value& outputs);
+  awaitable<bool> sleep_for(std::chrono::milliseconds d, Item* it);
+
+  // Helpers.
+  planner::ResolveContext resolve_context(const Item* it) const;
+  std::chrono::milliseconds scaled(std::chrono::milliseconds d) const;
+  SysTime now() const;
+  bool past_deadline(const Item& it) const;
+  void record(audit::EventKind kind, const Item& it, boost::json::object payload);
+  void progress(const Item& it, const std::string& state);
+  std::string context_region(const planner::Step& step) const;
+
+  const planner::Plan& plan_;
+  api::Client& client_;
+  Journal& journal_;
+  RunOptions options_;
+
+  boost::asio::io_context io_;
+  boost::asio::thread_pool pool_;
+  std::unique_ptr<Schedule> schedule_;
+  std::vector<std::vector<std::unique_ptr<Item>>> items_;  // [node][item]
+  std::vector<boost::json::array> for_each_values_;
+  std::map<std::pair<std::string, int>, ResumedItem> resumed_;
+  std::map<std::string, boost::json::value> undo_outputs_;  // outputs of undo steps that ran
+  RunReport undo_report_;
+  std::set<boost::asio::steady_timer*> timers_;  // cancelled on interruption
+  boost::asio::steady_timer done_;
+  RateLimiter limiter_;
+  RetryBudget budget_;
+  std::mt19937_64 rng_;
+  std::chrono::steady_clock::time_point started_;
+  bool interrupted_ = false;
+  std::string fatal_;  // set when the run must stop (audit failure, bad for_each)
+};
+
+}  // namespace tcplan::executor

@@ -1,0 +1,375 @@
+// The Runner's step logic: a call step (create, scale_out, scale_in, restart, terminate,
+// scheduler, call) and a wait step, each as one coroutine that reads top to bottom.
+#include <algorithm>
+
+#include "executor/runner_internal.h"
+#include "planner/duration.h"
+
+namespace tcplan::executor {
+
+namespace {
+
+json::value outputs_of(const json::object& response) {
+  json::object out = response;
+  out.erase("RequestId");
+  return out;
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+awaitable<void> Runner::run_call_step(Item& it) {
+  const planner::Step& step = *it.step;
+  auto built = build_request(step, it.item, resolve_context(&it), context_region(step));
+  if (!built) {
+    it.report.status = "failed";
+    it.report.detail = built.error().message;
+    co_return;
+  }
+  for (const auto& v : built->env_values)
+    journal_.store().redactor().add_secret(v);
+  if (built->call.region.empty()) built->call.region = context_region(step);
+
+  if (step.kind == planner::StepKind::kScaleIn && step.select) {
+    if (!co_await select_nodes(it, *built)) co_return;
+  }
+
+  json::object started{{"request_sha256", built->digest}, {"action", built->call.action}};
+  if (!built->client_token.empty()) started["client_token"] = built->client_token;
+  if (!it.selected.empty()) {
+    json::array sel;
+    for (const auto& s : it.selected)
+      sel.push_back(json::value(s));
+    started["selected"] = std::move(sel);
+  }
+  if (it.prior && it.prior->in_flight) started["resumed_in_flight"] = true;
+  audit::Event ev;
+  ev.kind = audit::EventKind::kStepStarted;
+  ev.step_id = it.ctx.step_id;
+  ev.item = it.ctx.item;
+  ev.client_token = built->client_token;
+  ev.service = built->call.service;
+  ev.action = built->call.action;
+  ev.region = built->call.region;
+  ev.payload = json::serialize(started);
+  (void)journal_.record(std::move(ev));
+
+  json::value outputs;
+  bool applied = false;
+  if (it.prior && it.prior->in_flight) {
+    // The previous process sent a request and died before its answer was recorded.
+    auto present = co_await reconcile(it, *built, outputs);
+    if (!present) {
+      if (it.report.status == "pending") {
+        it.report.status = interrupted_ ? "interrupted" : "failed";
+        if (it.report.detail.empty()) {
+          it.report.detail = "cannot tell whether the " + built->call.action +
+                             " sent before the interruption took effect; not re-sending it";
+        }
+      }
+      co_return;
+    }
+    applied = *present;
+    it.report.explanation = applied ? "reconciled: the request in flight at the interruption had "
+                                      "taken effect; not re-sent"
+                                    : "re-sent: the request in flight at the interruption had not "
+                                      "taken effect";
+  } else if (it.prior && it.prior->finished) {
+    it.report.explanation = "re-run: it failed in an earlier process of this run";
+  } else {
+    it.report.explanation = "ran: not started before";
+  }
+
+  while (!applied) {
+    CallResult r = co_await send(it, *built);
+    if (r.ok) {
+      outputs = outputs_of(r.response.response);
+      break;
+    }
+    if (r.interrupted) {
+      it.report.status = "interrupted";
+      co_return;
+    }
+    if (r.ambiguous && it.attempt < step.retry.max_attempts && !past_deadline(it)) {
+      auto present = co_await reconcile(it, *built, outputs);
+      if (present && *present) {
+        it.report.explanation = "reconciled: " + r.error.code +
+                                " left the outcome unknown; a read shows it took effect";
+        break;
+      }
+      if (present && !*present) {
+        it.report.explanation = "re-sent: after " + r.error.code + " a read showed no effect";
+        continue;
+      }
+    }
+    it.report.status = "failed";
+    if (it.report.detail.empty()) {
+      it.report.detail = describe_error(r.error);
+      if (it.attempt > 1) it.report.detail += " after " + std::to_string(it.attempt) + " attempts";
+    }
+    co_return;
+  }
+
+  if (!it.selected.empty() && outputs.is_object()) {
+    json::array sel;
+    for (const auto& s : it.selected)
+      sel.push_back(json::value(s));
+    outputs.as_object()["Selected"] = std::move(sel);
+  }
+  it.report.outputs = outputs;
+
+  // A restart has no FlowId: it is done when the cluster is back to running (status 8 -> 2).
+  if (step.kind == planner::StepKind::kRestart) {
+    std::string cluster = string_param(built->call.params, "InstanceId");
+    if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart")) co_return;
+  }
+}
+
+awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
+  const planner::Step& step = *it.step;
+  const auto& sel = *step.select;
+  const bool by_cvm = request.call.action == "TerminateClusterNodes";
+  if (by_cvm) request.call.params["NodeFlag"] = upper(sel.node_flag);
+  auto apply = [&](const std::vector<std::string>& ids) {
+    json::array arr;
+    for (const auto& id : ids)
+      arr.push_back(json::value(id));
+    request.call.params[by_cvm ? "CvmInstanceIds" : "ResourceIds"] = std::move(arr);
+  };
+  if (!it.selected.empty()) {
+    // Chosen before an interruption: the nodes may be gone by now, so never choose again.
+    apply(it.selected);
+    co_return true;
+  }
+  std::string cluster = string_param(request.call.params, "InstanceId");
+  struct Node {
+    std::string id, apply_time;
+  };
+  std::vector<Node> nodes;
+  for (std::int64_t offset = 0;; offset += 100) {
+    json::object query{
+        {"InstanceId", cluster}, {"NodeFlag", sel.node_flag}, {"Offset", offset}, {"Limit", 100}};
+    auto r =
+        co_await read(it, "emr", "DescribeClusterNodes", std::move(query), request.call.region);
+    if (!r.ok) {
+      it.report.status = r.interrupted ? "interrupted" : "failed";
+      it.report.detail = "selecting nodes: " + describe_error(r.error);
+      co_return false;
+    }
+    const auto& resp = r.response.response;
+    auto* list = resp.if_contains("NodeList");
+    std::size_t page = 0;
+    if (list && list->is_array()) {
+      for (const auto& n : list->as_array()) {
+        ++page;
+        if (!n.is_object()) continue;
+        const auto& node = n.as_object();
+        if (!sel.added_by.empty()) {
+          const json::value* tags = node.if_contains("Tags");
+          bool mine = tags && has_tag(*tags, kRunTag, journal_.run_id());
+          bool from_step = false;
+          if (tags && tags->is_array()) {
+            for (const auto& t : tags->as_array()) {
+              if (!t.is_object()) continue;
+              auto k = string_param(t.as_object(), "TagKey");
+              auto v = string_param(t.as_object(), "TagValue");
+              if (k == kStepTag && (v == sel.added_by || v.rfind(sel.added_by + "[", 0) == 0)) {
+                from_step = true;
+              }
+            }
+          }
+          if (!mine || !from_step) continue;
+        }
+        nodes.push_back({string_param(node, by_cvm ? "OrderNo" : "EmrResourceId"),
+                         string_param(node, "ApplyTime")});
+      }
+    }
+    auto total = resp.if_contains("TotalCnt");
+    if (page < 100 ||
+        (total && total->is_number() && offset + 100 >= total->to_number<std::int64_t>())) {
+      break;
+    }
+  }
+  if (sel.newest > 0) {
+    std::stable_sort(nodes.begin(), nodes.end(),
+                     [](const Node& a, const Node& b) { return a.apply_time > b.apply_time; });
+    if (nodes.size() > static_cast<std::size_t>(sel.newest)) nodes.resize(sel.newest);
+  }
+  if (nodes.empty()) {
+    it.report.status = "failed";
+    it.report.detail =
+        "no " + sel.node_flag + " nodes of cluster " + cluster +
+        (sel.added_by.empty() ? " to remove" : " were added by step '" + sel.added_by + "'");
+    co_return false;
+  }
+  auto cap = plan_.guardrails.max_scale_in_nodes;
+  if (cap && static_cast<std::int64_t>(nodes.size()) > *cap) {
+    it.report.status = "failed";
+    it.report.detail = "selection found " + std::to_string(nodes.size()) +
+                       " nodes, more than guardrails.max_scale_in_nodes = " + std::to_string(*cap);
+    co_return false;
+  }
+  for (const auto& n : nodes)
+    it.selected.push_back(n.id);
+  apply(it.selected);
+  co_return true;
+}
+
+awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
+                                     const std::string& why) {
+  const planner::Step& step = *it.step;
+  auto interval = scaled(step.poll);
+  int failures = 0;
+  std::string last;
+  for (;;) {
+    json::object query{{"DisplayStrategy", "clusterList"},
+                       {"InstanceIds", json::array{json::value(cluster)}},
+                       {"ProjectId", -1}};
+    auto r = co_await read(it, "emr", "DescribeInstances", std::move(query), context_region(step));
+    if (r.interrupted) {
+      it.report.status = "interrupted";
+      co_return false;
+    }
+    if (r.ok) {
+      failures = 0;
+      auto obs = observe_cluster(r.response.response, cluster, target);
+      if (obs.fingerprint() != last) {
+        last = obs.fingerprint();
+        json::object payload{{"cluster", cluster}, {"state", obs.state}};
+        if (!why.empty()) payload["for"] = why;
+        record(audit::EventKind::kWaitPolled, it, std::move(payload));
+        progress(it, cluster + " " + obs.state);
+      }
+      if (obs.verdict == WaitVerdict::kSucceeded) co_return true;
+      if (obs.verdict == WaitVerdict::kFailed) {
+        it.report.status = "failed";
+        it.report.detail = obs.detail;
+        co_return false;
+      }
+    } else if (api::classify(r.error) == api::ErrorClass::kPermanent ||
+               ++failures >= step.retry.max_attempts) {
+      it.report.status = "failed";
+      it.report.detail = "polling cluster " + cluster + ": " + describe_error(r.error);
+      co_return false;
+    }
+    if (past_deadline(it)) {
+      it.report.status = "failed";
+      it.report.detail = "timed out after " + planner::format_duration(step.timeout) +
+                         " waiting for cluster " + cluster + " to be " +
+                         (target == ClusterTarget::kRunning ? "running" : "terminated");
+      co_return false;
+    }
+    if (!co_await sleep_for(interval, &it)) {
+      it.report.status = "interrupted";
+      co_return false;
+    }
+    interval = next_poll_interval(interval);
+    interval = std::min(
+        interval, std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1}));
+  }
+}
+
+awaitable<void> Runner::run_wait_step(Item& it) {
+  const planner::Step& step = *it.step;
+  auto ctx = resolve_context(&it);
+  auto resolve = [&](const std::string& text) -> Result<json::value> {
+    return planner::resolve_value(json::value(text), ctx);
+  };
+  auto cluster_v = resolve(step.cluster);
+  if (!cluster_v || !cluster_v->is_string()) {
+    it.report.status = "failed";
+    it.report.detail = "cluster: " + (cluster_v ? std::string("does not resolve to a cluster id")
+                                                : cluster_v.error().message);
+    co_return;
+  }
+  std::string cluster(cluster_v->as_string());
+  record(audit::EventKind::kStepStarted, it, {{"cluster", cluster}});
+  it.report.explanation =
+      it.prior ? "re-run: waits are always re-checked on resume" : "ran: not started before";
+
+  if (!step.until.empty()) {
+    (void)co_await wait_cluster(
+        it, cluster,
+        step.until == "terminated" ? ClusterTarget::kTerminated : ClusterTarget::kRunning, "");
+    co_return;
+  }
+
+  const bool by_flow = !step.flow.empty();
+  auto id_v = resolve(by_flow ? step.flow : step.trace);
+  std::string id;
+  if (id_v && id_v->is_string()) id = std::string(id_v->as_string());
+  if (id_v && id_v->is_number()) id = std::to_string(id_v->to_number<std::int64_t>());
+  if (id.empty() || id == "0") {
+    // The step that started the flow was reconciled after its answer was lost, so its
+    // FlowId is unknown; the cluster's status tells the same story, less finely.
+    it.report.explanation +=
+        "; the flow id is unknown (its step was reconciled), so this "
+        "waits for the cluster to be running instead";
+    (void)co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "flow id unknown");
+    co_return;
+  }
+
+  auto interval = scaled(step.poll);
+  int failures = 0;
+  std::string last;
+  for (;;) {
+    json::object query{
+        {"InstanceId", cluster},
+        {"FlowParam", json::object{{"FKey", by_flow ? "FlowId" : "TraceId"}, {"FValue", id}}}};
+    auto r = co_await read(it, "emr", "DescribeClusterFlowStatusDetail", std::move(query),
+                           context_region(step));
+    if (r.interrupted) {
+      it.report.status = "interrupted";
+      co_return;
+    }
+    if (r.ok) {
+      failures = 0;
+      auto obs = observe_flow(r.response.response);
+      if (obs.fingerprint() != last) {
+        last = obs.fingerprint();
+        json::object payload{{by_flow ? "flow_id" : "trace_id", id}, {"state", obs.state}};
+        if (obs.progress >= 0) payload["progress"] = obs.progress;
+        if (!obs.detail.empty()) payload["detail"] = obs.detail;
+        record(audit::EventKind::kWaitPolled, it, std::move(payload));
+        progress(it, (by_flow ? "flow " : "trace ") + id + " " + obs.state);
+      }
+      if (obs.verdict == WaitVerdict::kSucceeded) {
+        if (!obs.skipped_stages.empty() || obs.state != "finished") {
+          it.report.detail = "completed with skipped stages: " + obs.detail;
+        }
+        co_return;
+      }
+      if (obs.verdict == WaitVerdict::kFailed) {
+        it.report.status = "failed";
+        it.report.detail = (by_flow ? "flow " : "trace ") + id + " on " + cluster + " " +
+                           obs.state + ": " + obs.detail;
+        co_return;
+      }
+    } else if (api::classify(r.error) == api::ErrorClass::kPermanent ||
+               ++failures >= step.retry.max_attempts) {
+      it.report.status = "failed";
+      it.report.detail = "polling flow " + id + ": " + describe_error(r.error);
+      co_return;
+    }
+    if (past_deadline(it)) {
+      it.report.status = "failed";
+      it.report.detail = "timed out after " + planner::format_duration(step.timeout) +
+                         " waiting for " + (by_flow ? "flow " : "trace ") + id + " on " + cluster;
+      co_return;
+    }
+    if (!co_await sleep_for(interval, &it)) {
+      it.report.status = "interrupted";
+      co_return;
+    }
+    interval =
+        std::min(next_poll_interval(interval),
+                 std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1}));
+  }
+}
+
+}  // namespace tcplan::executor
