@@ -3,7 +3,12 @@
 // SecretKey must never be logged, stored or put in an error message.
 #pragma once
 
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+
+#include "api/result.h"
 
 namespace tcplan::api {
 
@@ -14,5 +19,35 @@ struct Credentials {
   std::string region;  // a default region if the source names one
   std::string source;  // "environment", "/root/.tencentcloud/credentials [default]", ...
 };
+
+// What the chain reads from the outside world, injectable so tests need no real HOME.
+struct CredentialEnvironment {
+  // nullopt when the variable is unset (set-but-empty is "" and is an error for our names).
+  std::function<std::optional<std::string>(const std::string& name)> getenv;
+  std::filesystem::path home;  // empty: no home directory, file sources are skipped
+
+  // The process environment and $HOME.
+  static CredentialEnvironment process();
+};
+
+// Resolves credentials, first source that has a key pair wins:
+//  1. TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (+ TENCENTCLOUD_TOKEN) — only for the
+//     "default" profile, as tccli does: naming a profile means "use that profile's keys";
+//  2. $TENCENTCLOUD_CREDENTIALS_FILE, else ~/.tencentcloud/credentials: INI section
+//     [<profile>] with secret_id, secret_key (optional token, region);
+//  3. tccli's ~/.tccli/<profile>.credential (JSON secretId, secretKey, token) with the region
+//     from ~/.tccli/<profile>.configure (_sys_param.region).
+// TENCENTCLOUD_REGION, when set, overrides any region a file names. A variable that is set but
+// empty, a file named by TENCENTCLOUD_CREDENTIALS_FILE that cannot be read, or a section with
+// only half a key pair is an error naming the culprit; the message never holds a secret.
+Result<Credentials> load_credentials(
+    const std::string& profile,
+    const CredentialEnvironment& env = CredentialEnvironment::process());
+
+// The same chain, but "no source has credentials" is an empty optional rather than an error,
+// for callers with a fallback (the local emulator's fixed pair).
+Result<std::optional<Credentials>> find_credentials(
+    const std::string& profile,
+    const CredentialEnvironment& env = CredentialEnvironment::process());
 
 }  // namespace tcplan::api

@@ -1,0 +1,338 @@
+#include "api/client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "api/catalog.h"
+#include "api/signer.h"
+
+namespace tcplan::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kRedacted = "[REDACTED]";
+
+// The catalog is filled in separately; until it has a service, these are the versions the
+// seeds document (api-inventory.md §2.3).
+const char* fallback_version(const std::string& service) {
+  if (service == "emr") return "2019-01-03";
+  if (service == "cvm") return "2017-03-12";
+  if (service == "ecm") return "2019-07-19";
+  return "";
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_secret_field(std::string_view name) {
+  std::string n = lower(name);
+  if (n == "clienttoken") return false;
+  for (const char* word :
+       {"password", "passwd", "secret", "token", "privatekey", "accesskey", "apikey"}) {
+    if (n.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+json::value redact_value(const json::value& v) {
+  if (v.is_object()) return redact_params(v.get_object());
+  if (v.is_array()) {
+    json::array out;
+    for (const auto& e : v.get_array())
+      out.push_back(redact_value(e));
+    return out;
+  }
+  return v;
+}
+
+std::string truncate_for_message(std::string_view body) {
+  std::string s(body.substr(0, 120));
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  if (body.size() > 120) s += "...";
+  return s;
+}
+
+std::int64_t system_now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string redacted_authorization(const std::string& value) {
+  auto pos = value.find("Signature=");
+  if (pos == std::string::npos) return kRedacted;
+  return value.substr(0, pos + 10) + kRedacted;
+}
+
+}  // namespace
+
+Headers Attempt::redacted_headers() const {
+  Headers out = headers;
+  for (auto& [name, value] : out) {
+    std::string n = lower(name);
+    if (n == "authorization") value = redacted_authorization(value);
+    if (n == "x-tc-token") value = kRedacted;
+  }
+  return out;
+}
+
+json::object redact_params(const json::object& params) {
+  json::object out;
+  for (const auto& [key, value] : params) {
+    if (is_secret_field(key)) {
+      out[key] = kRedacted;
+    } else {
+      out[key] = redact_value(value);
+    }
+  }
+  return out;
+}
+
+Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body) {
+  auto fail = [&](const char* code, std::string message) {
+    ApiError e;
+    e.code = code;
+    e.message = std::move(message);
+    e.http_status = http_status;
+    // The server answered: the request was certainly sent.
+    e.maybe_sent = true;
+    return e;
+  };
+  auto non_json = [&](const std::string& what) {
+    if (http_status != 200) {
+      return fail(kHttpStatus, "HTTP " + std::to_string(http_status) + " with " + what);
+    }
+    return fail(kParseJson, what);
+  };
+
+  boost::system::error_code ec;
+  json::value doc = json::parse(body, ec);
+  if (ec) return non_json("a body that is not JSON: " + truncate_for_message(body));
+  json::object* response = nullptr;
+  if (doc.is_object()) {
+    if (auto* r = doc.get_object().if_contains("Response"); r != nullptr && r->is_object()) {
+      response = &r->get_object();
+    }
+  }
+  if (response == nullptr) return non_json("JSON without a Response object");
+
+  std::string request_id;
+  if (auto* id = response->if_contains("RequestId"); id != nullptr && id->is_string()) {
+    request_id = std::string(id->get_string());
+  }
+  if (auto* err = response->if_contains("Error"); err != nullptr) {
+    ApiError e;
+    e.http_status = http_status;
+    e.request_id = request_id;
+    if (err->is_object()) {
+      const auto& eo = err->get_object();
+      if (auto* c = eo.if_contains("Code"); c != nullptr && c->is_string())
+        e.code = c->get_string();
+      if (auto* m = eo.if_contains("Message"); m != nullptr && m->is_string()) {
+        e.message = m->get_string();
+      }
+    }
+    if (e.code.empty()) {
+      auto f = fail(kParseJson, "Response.Error without a Code");
+      f.request_id = request_id;
+      return f;
+    }
+    return e;
+  }
+  if (http_status != 200) {
+    auto f = fail(kHttpStatus, "HTTP " + std::to_string(http_status) + " without Response.Error");
+    f.request_id = request_id;
+    return f;
+  }
+  CallResponse out;
+  out.response = std::move(*response);  // same memory resource: no copy of the tree
+  out.request_id = std::move(request_id);
+  out.http_status = http_status;
+  return out;
+}
+
+Client::Client(Credentials credentials, ClientOptions options)
+    : credentials_(std::move(credentials)),
+      options_(std::move(options)),
+      transport_(std::make_unique<Transport>()) {
+  if (!options_.now_seconds) options_.now_seconds = system_now_seconds;
+}
+
+Client::~Client() = default;
+
+std::string Client::default_version(const std::string& service, const std::string& action) {
+  const Catalog& catalog = Catalog::builtin();
+  if (const ActionSpec* a = catalog.find(service, action)) return a->version;
+  if (const ServiceSpec* s = catalog.service(service); s != nullptr && !s->version.empty()) {
+    return s->version;
+  }
+  return fallback_version(service);
+}
+
+std::string Client::endpoint_for(const std::string& service, const std::string& region) const {
+  if (!options_.endpoint.empty()) {
+    // "host[:port]" alone means https, as tccli's endpoint setting does.
+    if (options_.endpoint.find("://") == std::string::npos) {
+      return "https://" + options_.endpoint + "/";
+    }
+    return options_.endpoint;
+  }
+  const ServiceSpec* spec = Catalog::builtin().service(service);
+  if (options_.regional_host && !region.empty()) {
+    return "https://" +
+           (spec != nullptr ? spec->regional_host(region)
+                            : service + "." + region + ".tencentcloudapi.com") +
+           "/";
+  }
+  return "https://" +
+         (spec != nullptr && !spec->host.empty() ? spec->host : service + ".tencentcloudapi.com") +
+         "/";
+}
+
+Result<CallResponse, ApiError> Client::call(const CallRequest& request,
+                                            CallObserver* observer) const {
+  if (observer == nullptr) observer = default_observer_.get();
+  Attempt attempt;
+  attempt.service = request.service;
+  attempt.action = request.action;
+  attempt.version =
+      request.version.empty() ? default_version(request.service, request.action) : request.version;
+  attempt.region = request.region.empty() ? options_.region : request.region;
+  attempt.url = endpoint_for(request.service, attempt.region);
+  if (auto* token = request.params.if_contains("ClientToken");
+      token != nullptr && token->is_string()) {
+    attempt.client_token = token->get_string();
+  }
+
+  auto with_context = [&](ApiError e) {
+    e.service = request.service;
+    e.action = request.action;
+    e.region = attempt.region;
+    return e;
+  };
+
+  auto url = parse_endpoint_url(attempt.url);
+  if (!url) return with_context(url.error());
+  if (request.service.empty() || request.action.empty() || attempt.version.empty()) {
+    ApiError e;
+    e.code = kInvalidRequest;
+    e.message = request.service.empty() || request.action.empty()
+                    ? "a call needs a service and an action"
+                    : "no API version known for service '" + request.service + "'; pass one";
+    return with_context(e);
+  }
+  attempt.host = url->host_header;
+  attempt.body = json::serialize(request.params);
+  attempt.timestamp = options_.now_seconds();
+
+  // Signed as the official SDKs sign: the host without its port (tencentcloud-sdk-nodejs signs
+  // URL.hostname while its Host header carries the port; see shared/reference/README.md), and
+  // Content-Type without a charset, which libcurl sends untouched.
+  Tc3Request to_sign;
+  to_sign.signed_headers = {{"content-type", "application/json"}, {"host", url->signed_host}};
+  to_sign.payload = attempt.body;
+  to_sign.service = request.service;
+  to_sign.timestamp = attempt.timestamp;
+  Tc3Signature signature = sign_tc3(to_sign, credentials_.secret_id, credentials_.secret_key);
+
+  attempt.headers = {{"Content-Type", "application/json"},
+                     {"Host", attempt.host},
+                     {"X-TC-Action", request.action},
+                     {"X-TC-Version", attempt.version},
+                     {"X-TC-Timestamp", std::to_string(attempt.timestamp)}};
+  if (!attempt.region.empty()) attempt.headers.emplace_back("X-TC-Region", attempt.region);
+  if (!credentials_.token.empty()) attempt.headers.emplace_back("X-TC-Token", credentials_.token);
+  attempt.headers.emplace_back("X-TC-RequestClient", options_.user_agent);
+  attempt.headers.emplace_back("User-Agent", options_.user_agent);
+  attempt.headers.emplace_back("Authorization", signature.authorization);
+
+  spdlog::debug("call {} {} version={} region={} host={}", request.service, request.action,
+                attempt.version, attempt.region.empty() ? "-" : attempt.region, attempt.host);
+  if (spdlog::should_log(spdlog::level::trace)) {
+    for (const auto& [name, value] : attempt.redacted_headers()) {
+      spdlog::trace("request header {}: {}", name, value);
+    }
+    spdlog::trace("request body: {}", json::serialize(redact_params(request.params)));
+  }
+
+  attempt.sent_at = std::chrono::system_clock::now();
+  if (observer != nullptr) {
+    auto recorded = observer->before_send(attempt);
+    if (!recorded) {
+      ApiError e;
+      e.code = kNotSent;
+      e.message = "not sent: " + recorded.error().message;
+      spdlog::debug("{} {} not sent: {}", request.service, request.action, e.message);
+      return with_context(e);
+    }
+  }
+
+  const ActionSpec* spec =
+      Catalog::builtin().find(request.service, request.action, attempt.version);
+  HttpRequest http;
+  http.url = attempt.url;
+  http.headers = attempt.headers;
+  http.body = attempt.body;
+  http.connect_timeout = options_.connect_timeout;
+  http.total_timeout = options_.total_timeout;
+  // Unknown actions count as mutating: never let libcurl re-send them behind our back.
+  http.idempotent = spec != nullptr && !spec->mutating;
+
+  auto sent = transport_->post(http);
+  Outcome outcome;
+  outcome.received_at = std::chrono::system_clock::now();
+  Result<CallResponse, ApiError> result = ApiError{};
+  if (!sent) {
+    outcome.error_code = sent.error().code;
+    outcome.error_message = sent.error().message;
+    outcome.maybe_sent = sent.error().maybe_sent;
+    outcome.latency_ms =
+        std::chrono::duration<double, std::milli>(outcome.received_at - attempt.sent_at).count();
+    result = with_context(sent.error());
+  } else {
+    outcome.http_status = sent->status;
+    outcome.latency_ms = sent->latency_ms;
+    outcome.maybe_sent = true;
+    result = parse_response(sent->status, sent->body);
+    if (result) {
+      result->latency_ms = sent->latency_ms;
+      outcome.request_id = result->request_id;
+    } else {
+      outcome.request_id = result.error().request_id;
+      outcome.error_code = result.error().code;
+      outcome.error_message = result.error().message;
+      result = with_context(result.error());
+    }
+    outcome.body = std::move(sent->body);
+  }
+
+  spdlog::debug(
+      "{} {} host={} -> {} {} in {:.1f} ms{}", request.service, request.action, attempt.host,
+      outcome.http_status == 0 ? std::string("no response")
+                               : "HTTP " + std::to_string(outcome.http_status),
+      outcome.error_code.empty() ? std::string("ok") : outcome.error_code, outcome.latency_ms,
+      outcome.request_id.empty() ? std::string() : " RequestId " + outcome.request_id);
+  if (spdlog::should_log(spdlog::level::trace) && !outcome.body.empty()) {
+    // Redacted like the request: an answer may echo what was sent (or carry keys of its own).
+    boost::system::error_code ec;
+    json::value doc = json::parse(outcome.body, ec);
+    std::string shown = !ec && doc.is_object() ? json::serialize(redact_params(doc.get_object()))
+                                               : truncate_for_message(outcome.body);
+    spdlog::trace("response body: {}", shown.substr(0, 4096));
+  }
+
+  if (observer != nullptr) observer->after_receive(attempt, outcome);
+  return result;
+}
+
+}  // namespace tcplan::api

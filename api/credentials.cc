@@ -1,0 +1,251 @@
+#include "api/credentials.h"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace tcplan::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kEnvSecretId = "TENCENTCLOUD_SECRET_ID";
+constexpr const char* kEnvSecretKey = "TENCENTCLOUD_SECRET_KEY";
+constexpr const char* kEnvToken = "TENCENTCLOUD_TOKEN";
+constexpr const char* kEnvRegion = "TENCENTCLOUD_REGION";
+constexpr const char* kEnvCredentialsFile = "TENCENTCLOUD_CREDENTIALS_FILE";
+
+std::string trim(std::string_view s) {
+  auto begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  auto end = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+// A variable of ours that is set must not be empty: an empty key would otherwise fall through
+// to a file and sign with credentials the user did not mean.
+Result<std::optional<std::string>> read_var(const CredentialEnvironment& env, const char* name) {
+  auto value = env.getenv(name);
+  if (value && trim(*value).empty()) {
+    return Error{std::string(name) + " is set but empty; unset it or give it a value"};
+  }
+  if (value) return std::optional<std::string>(trim(*value));
+  return std::optional<std::string>();
+}
+
+std::optional<std::string> slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return out.str();
+}
+
+using IniSection = std::map<std::string, std::string>;
+
+// The INI dialect the SDKs read: [section], key = value, '#' or ';' comments. Values may be
+// quoted. Section and key names are case-sensitive, as in the Python SDK's configparser use.
+Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
+                                                    const std::string& where) {
+  std::map<std::string, IniSection> sections;
+  IniSection* current = nullptr;
+  std::istringstream lines(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    if (t.front() == '[') {
+      if (t.back() != ']') {
+        return Error{where + ":" + std::to_string(number) + ": malformed section header"};
+      }
+      current = &sections[trim(std::string_view(t).substr(1, t.size() - 2))];
+      continue;
+    }
+    auto eq = t.find('=');
+    if (eq == std::string::npos) {
+      // Never echo the line: it may be a pasted secret.
+      return Error{where + ":" + std::to_string(number) + ": expected key = value"};
+    }
+    if (current == nullptr) {
+      return Error{where + ":" + std::to_string(number) + ": key outside any [section]"};
+    }
+    std::string value = trim(std::string_view(t).substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    (*current)[trim(std::string_view(t).substr(0, eq))] = value;
+  }
+  return sections;
+}
+
+// One source's answer: nullopt = this source has nothing for the profile, try the next.
+using SourceResult = Result<std::optional<Credentials>>;
+
+SourceResult from_environment(const CredentialEnvironment& env) {
+  auto id = read_var(env, kEnvSecretId);
+  if (!id) return id.error();
+  auto key = read_var(env, kEnvSecretKey);
+  if (!key) return key.error();
+  auto token = read_var(env, kEnvToken);
+  if (!token) return token.error();
+  if (!id->has_value() && !key->has_value()) return std::optional<Credentials>();
+  if (!id->has_value()) {
+    return Error{std::string(kEnvSecretKey) + " is set but " + kEnvSecretId + " is not"};
+  }
+  if (!key->has_value()) {
+    return Error{std::string(kEnvSecretId) + " is set but " + kEnvSecretKey + " is not"};
+  }
+  Credentials c;
+  c.secret_id = **id;
+  c.secret_key = **key;
+  c.token = token->value_or("");
+  c.source = "environment";
+  return std::optional<Credentials>(std::move(c));
+}
+
+SourceResult from_credentials_file(const CredentialEnvironment& env, const std::string& profile) {
+  auto named = read_var(env, kEnvCredentialsFile);
+  if (!named) return named.error();
+  std::filesystem::path path;
+  if (named->has_value()) {
+    path = **named;
+  } else if (!env.home.empty()) {
+    path = env.home / ".tencentcloud" / "credentials";
+  } else {
+    return std::optional<Credentials>();
+  }
+  auto text = slurp(path);
+  if (!text) {
+    // A file the user named explicitly must exist; the default location is optional.
+    if (named->has_value()) {
+      return Error{std::string(kEnvCredentialsFile) + " names " + path.string() +
+                   ", which cannot be read"};
+    }
+    return std::optional<Credentials>();
+  }
+  auto sections = parse_ini(*text, path.string());
+  if (!sections) return sections.error();
+  auto it = sections->find(profile);
+  if (it == sections->end()) return std::optional<Credentials>();
+  const IniSection& s = it->second;
+  std::string where = path.string() + " [" + profile + "]";
+  auto get = [&](const char* k) {
+    auto f = s.find(k);
+    return f == s.end() ? std::string() : f->second;
+  };
+  Credentials c;
+  c.secret_id = get("secret_id");
+  c.secret_key = get("secret_key");
+  c.token = get("token");
+  c.region = get("region");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty()) return Error{where + ": secret_key is set but secret_id is missing"};
+  if (c.secret_key.empty()) return Error{where + ": secret_id is set but secret_key is missing"};
+  c.source = where;
+  return std::optional<Credentials>(std::move(c));
+}
+
+std::string json_string(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+SourceResult from_tccli(const CredentialEnvironment& env, const std::string& profile) {
+  if (env.home.empty()) return std::optional<Credentials>();
+  std::filesystem::path dir = env.home / ".tccli";
+  auto path = dir / (profile + ".credential");
+  auto text = slurp(path);
+  if (!text) return std::optional<Credentials>();
+  boost::system::error_code ec;
+  json::value doc = json::parse(*text, ec);
+  if (ec || !doc.is_object()) return Error{path.string() + ": not a JSON object"};
+  const auto& o = doc.get_object();
+  Credentials c;
+  c.secret_id = json_string(o, "secretId");
+  c.secret_key = json_string(o, "secretKey");
+  c.token = json_string(o, "token");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty())
+    return Error{path.string() + ": secretKey is set but secretId is missing"};
+  if (c.secret_key.empty())
+    return Error{path.string() + ": secretId is set but secretKey is missing"};
+  c.source = path.string();
+  // The region lives in the sibling .configure file; a broken one only costs the default.
+  if (auto conf = slurp(dir / (profile + ".configure"))) {
+    json::value cv = json::parse(*conf, ec);
+    if (!ec && cv.is_object()) {
+      if (auto* sys = cv.get_object().if_contains("_sys_param"); sys && sys->is_object()) {
+        c.region = json_string(sys->get_object(), "region");
+      }
+    }
+  }
+  return std::optional<Credentials>(std::move(c));
+}
+
+}  // namespace
+
+CredentialEnvironment CredentialEnvironment::process() {
+  CredentialEnvironment env;
+  env.getenv = [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') env.home = home;
+  return env;
+}
+
+Result<std::optional<Credentials>> find_credentials(const std::string& profile,
+                                                    const CredentialEnvironment& env) {
+  // Every variable of ours is checked, whichever source ends up used: a set-but-empty one is
+  // a mistake the user should hear about even when another source would have worked.
+  for (const char* name :
+       {kEnvSecretId, kEnvSecretKey, kEnvToken, kEnvRegion, kEnvCredentialsFile}) {
+    auto checked = read_var(env, name);
+    if (!checked) return checked.error();
+  }
+  auto region = read_var(env, kEnvRegion);
+  if (!region) return region.error();
+
+  std::optional<Credentials> found;
+  // tccli applies the environment only when no profile is named; "default" is the unnamed one.
+  if (profile == "default") {
+    auto e = from_environment(env);
+    if (!e) return e.error();
+    found = std::move(*e);
+  }
+  if (!found) {
+    auto f = from_credentials_file(env, profile);
+    if (!f) return f.error();
+    found = std::move(*f);
+  }
+  if (!found) {
+    auto t = from_tccli(env, profile);
+    if (!t) return t.error();
+    found = std::move(*t);
+  }
+  if (found && region->has_value()) found->region = **region;
+  return found;
+}
+
+Result<Credentials> load_credentials(const std::string& profile, const CredentialEnvironment& env) {
+  auto found = find_credentials(profile, env);
+  if (!found) return found.error();
+  if (!found->has_value()) {
+    std::string tried = profile == "default"
+                            ? std::string(kEnvSecretId) + "/" + kEnvSecretKey + ", "
+                            : std::string();
+    return Error{"no credentials for profile '" + profile + "': tried " + tried +
+                 "$TENCENTCLOUD_CREDENTIALS_FILE or ~/.tencentcloud/credentials [" + profile +
+                 "], ~/.tccli/" + profile + ".credential"};
+  }
+  return std::move(**found);
+}
+
+}  // namespace tcplan::api

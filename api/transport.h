@@ -1,0 +1,73 @@
+// HTTP POST over libcurl for the API client: TLS always verified (plain http only to
+// loopback), connect and total timeouts, keep-alive connections shared across calls and
+// threads, gzip accepted, responses capped at 16 MiB. Failures become ClientError.* ApiErrors.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/api_error.h"
+#include "api/result.h"
+
+namespace tcplan::api {
+
+inline constexpr std::size_t kMaxResponseBytes = 16u << 20;
+
+struct HttpRequest {
+  std::string url;  // http(s)://host[:port]/path
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000};
+  // False for requests that must never be sent twice without the caller knowing (mutating
+  // calls): they go on a fresh connection, because libcurl silently re-sends a request whose
+  // reused keep-alive connection turns out dead before any byte of the answer arrives — and
+  // the server may have acted on the first copy.
+  bool idempotent = true;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;  // decoded (gzip removed)
+  double latency_ms = 0;
+};
+
+// The parts of a URL the client needs. Host is what goes in the Host header: the host, plus
+// ":port" when the URL names a port.
+struct ParsedUrl {
+  std::string scheme;  // "http" | "https"
+  std::string host;    // without brackets or port
+  std::string host_header;
+  // The host as the official SDKs sign it: without the port (the Node SDK signs
+  // URL.hostname), IPv6 brackets kept. The cloud never sees a port, so only servers on a
+  // custom port (the emulator, test servers) depend on this choice.
+  std::string signed_host;
+  bool loopback = false;
+};
+
+// Rejects anything but http/https, and plain http to a host that is not loopback
+// (ClientError.InvalidRequest): TLS is never optional on a real network.
+Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url);
+
+class Transport {
+ public:
+  Transport();
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // Thread-safe. Failures: ClientError.NetworkError (DNS, connect, TLS, reset; maybe_sent set
+  // when the request may have left), ClientError.Timeout, ClientError.ResponseTooLarge,
+  // ClientError.InvalidRequest. Any HTTP status is a response, not an error.
+  Result<HttpResponse, ApiError> post(const HttpRequest& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tcplan::api

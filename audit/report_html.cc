@@ -1,0 +1,307 @@
+// HTML report rendering (see report_html.h). Everything user-controlled is escaped: step ids,
+// payloads and error messages come from plans and servers, not from us.
+#include "audit/report_html.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+
+#include "audit/time_text.h"
+
+namespace tcplan::audit {
+namespace {
+
+std::string pretty(const boost::json::value& v, int indent = 0) {
+  std::string pad(static_cast<size_t>(indent) * 2, ' ');
+  if (v.is_object()) {
+    const auto& o = v.as_object();
+    if (o.empty()) return "{}";
+    std::string out = "{\n";
+    size_t i = 0;
+    for (const auto& [k, x] : o) {
+      out +=
+          pad + "  " + boost::json::serialize(boost::json::value(k)) + ": " + pretty(x, indent + 1);
+      out += ++i < o.size() ? ",\n" : "\n";
+    }
+    return out + pad + "}";
+  }
+  if (v.is_array()) {
+    const auto& a = v.as_array();
+    if (a.empty()) return "[]";
+    std::string out = "[\n";
+    for (size_t i = 0; i < a.size(); ++i) {
+      out += pad + "  " + pretty(a[i], indent + 1) + (i + 1 < a.size() ? ",\n" : "\n");
+    }
+    return out + pad + "]";
+  }
+  return boost::json::serialize(v);
+}
+
+std::string pretty_text(const std::string& json_text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json_text, ec);
+  return ec ? json_text : pretty(v);
+}
+
+std::string fmt_ms(std::int64_t ms) {
+  return ms == 0 ? "—" : format_time_ms(ms);
+}
+
+std::string duration(std::int64_t from, std::int64_t to) {
+  if (from == 0 || to == 0) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(to - from) / 1000.0);
+  return buf;
+}
+
+std::string status_class(const std::string& status) {
+  if (status == "succeeded") return "ok";
+  if (status == "failed" || status == "refused") return "bad";
+  if (status == "skipped") return "skip";
+  return "warn";
+}
+
+std::string json_num(const boost::json::object& o, const char* key) {
+  auto* f = o.if_contains(key);
+  if (f == nullptr || f->is_null()) return "unknown";
+  if (f->is_string()) return std::string(f->as_string());
+  if (f->is_double()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", f->as_double());
+    return buf;
+  }
+  return boost::json::serialize(*f);
+}
+
+constexpr const char* kStyle = R"css(
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+.ok{color:#176b2c}.bad{color:#b00020}.warn{color:#8a5a00}.skip{color:#666}
+#chain-status{padding:8px 12px;border-radius:4px;font-weight:600;white-space:pre-wrap}
+#chain-status.ok{background:#e6f4ea}#chain-status.bad{background:#fde7e9}#chain-status.warn{background:#fff4d6}
+pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:400px;margin:4px 0}
+details{margin:2px 0}summary{cursor:pointer;font-family:monospace}
+code,.mono{font-family:monospace}
+)css";
+
+// Client-side: only conveniences (expand/collapse all, a filter box). The page is complete
+// without it; it marks <body data-script="ran"> so a headless check can see it executed.
+constexpr const char* kScript = R"js(
+(function(){
+  var all=document.querySelectorAll('#events details');
+  document.getElementById('expand').onclick=function(){all.forEach(function(d){d.open=true;});};
+  document.getElementById('collapse').onclick=function(){all.forEach(function(d){d.open=false;});};
+  document.getElementById('filter').oninput=function(e){
+    var q=e.target.value.toLowerCase();
+    all.forEach(function(d){d.style.display=d.textContent.toLowerCase().indexOf(q)>=0?'':'none';});
+  };
+  document.getElementById('event-count').textContent=all.length+' events shown';
+  document.body.setAttribute('data-script','ran');
+})();
+)js";
+
+std::string chain_block(const RunState& run, const VerifyReport& chain) {
+  std::string cls = !chain.intact() ? "bad" : (chain.sealed() && run.sealed ? "ok" : "warn");
+  std::string headline = !chain.intact()                ? "Chain NOT INTACT"
+                         : chain.sealed() && run.sealed ? "Chain intact, run sealed"
+                                                        : "Chain intact, run NOT sealed";
+  return "<div id=\"chain-status\" class=\"" + cls + "\" data-intact=\"" +
+         (chain.intact() ? "true" : "false") + "\">" + html_escape(headline) + "\n" +
+         html_escape(describe(chain)) + "</div>\n";
+}
+
+std::string timeline_svg(const RunState& run) {
+  std::int64_t start = run.started_ms, end = std::max(run.finished_ms, run.started_ms);
+  for (const auto& s : run.steps) {
+    end = std::max({end, s.finished_ms, s.started_ms});
+    for (const auto& c : s.calls)
+      end = std::max({end, c.received_ms, c.sent_ms});
+  }
+  double span = static_cast<double>(std::max<std::int64_t>(end - start, 1));
+  const int label_w = 180, width = 960, row_h = 26, plot_w = width - label_w - 20;
+  int height = 30 + row_h * static_cast<int>(std::max<size_t>(run.steps.size(), 1));
+  auto x = [&](std::int64_t t) { return label_w + static_cast<double>(t - start) / span * plot_w; };
+  char buf[256];
+  std::string svg = "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(width) + "\" height=\"" + std::to_string(height) +
+                    "\" role=\"img\" aria-label=\"timeline of steps and calls\">\n";
+  std::snprintf(buf, sizeof buf,
+                "<text x=\"%d\" y=\"14\" font-size=\"11\">0 s</text><text x=\"%d\" y=\"14\" "
+                "font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+                label_w, width - 20, html_escape(duration(start, end)).c_str());
+  svg += buf;
+  int row = 0;
+  for (const auto& s : run.steps) {
+    int y = 24 + row * row_h;
+    svg += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\">" +
+           html_escape(s.step_id) + "</text>\n";
+    std::int64_t s0 = s.started_ms != 0 ? s.started_ms : start;
+    std::int64_t s1 = s.finished_ms != 0 ? s.finished_ms : end;
+    std::string color = status_class(s.status) == "ok"    ? "#8fd19e"
+                        : status_class(s.status) == "bad" ? "#f1a0a8"
+                                                          : "#f3d58b";
+    std::snprintf(buf, sizeof buf,
+                  "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\" rx=\"3\">",
+                  x(s0), y + 2, std::max(2.0, x(s1) - x(s0)), color.c_str());
+    svg += buf;
+    svg += "<title>" + html_escape(s.step_id + ": " + s.status + ", " + duration(s0, s1)) +
+           "</title></rect>\n";
+    for (const auto& c : s.calls) {
+      std::string mark = c.in_flight() ? "#8a5a00" : (c.error_code.empty() ? "#176b2c" : "#b00020");
+      std::snprintf(buf, sizeof buf,
+                    "<circle cx=\"%.1f\" cy=\"%d\" r=\"4\" fill=\"%s\" stroke=\"white\">",
+                    x(c.sent_ms), y + 11, mark.c_str());
+      svg += buf;
+      svg += "<title>" +
+             html_escape(c.action + " attempt " + std::to_string(c.attempt) + " (event " +
+                         std::to_string(c.request_seq) + "): " +
+                         (c.in_flight()          ? "in flight"
+                          : c.error_code.empty() ? "ok"
+                                                 : c.error_code)) +
+             "</title></circle>\n";
+    }
+    ++row;
+  }
+  return svg + "</svg>\n";
+}
+
+std::string cost_table(const RunState& run) {
+  if (!run.preview.is_object() || !run.preview.as_object().contains("steps") ||
+      !run.preview.as_object().at("steps").is_array()) {
+    return "<p id=\"cost\">No cost preview was recorded for this run.</p>\n";
+  }
+  std::string out =
+      "<table id=\"cost\"><tr><th>step</th><th>predicted (discounted)</th><th>original</th>"
+      "<th>unit</th><th>what ran</th><th>attempts</th></tr>\n";
+  for (const auto& item : run.preview.as_object().at("steps").as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    std::string id = json_num(o, "step");
+    const StepState* s = run.step(id);
+    std::string ran = s == nullptr ? "did not run" : s->status;
+    std::string unit = json_num(o, "currency") + " / " + json_num(o, "unit");
+    out += "<tr><td class=\"mono\">" + html_escape(id) + "</td><td>" +
+           html_escape(json_num(o, "discounted")) + "</td><td>" +
+           html_escape(json_num(o, "original")) + "</td><td>" + html_escape(unit) +
+           "</td><td class=\"" + status_class(ran) + "\">" + html_escape(ran) + "</td><td>" +
+           (s == nullptr ? "0" : std::to_string(s->attempts)) + "</td></tr>\n";
+  }
+  if (auto* total = run.preview.as_object().if_contains("total")) {
+    boost::json::object holder{{"total", *total}};
+    out += "<tr><th>total</th><td colspan=\"5\">" + html_escape(json_num(holder, "total")) +
+           "</td></tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v)
+    out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_html_report(const RunState& run, const std::vector<Event>& events,
+                               const VerifyReport& chain) {
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" +
+                  html_escape("tcplan audit report: run " + run.run_id) + "</title>\n<style>" +
+                  kStyle + "</style></head>\n<body>\n";
+  h += "<h1>Audit report: run <span class=\"mono\" id=\"run-id\">" + html_escape(run.run_id) +
+       "</span></h1>\n";
+  h += chain_block(run, chain);
+
+  h += "<h2>Summary</h2>\n<table id=\"summary\">\n";
+  auto row = [&](const std::string& k, const std::string& v, const std::string& cls = "") {
+    h += "<tr><th>" + html_escape(k) + "</th><td" + (cls.empty() ? "" : " class=\"" + cls + "\"") +
+         ">" + html_escape(v) + "</td></tr>\n";
+  };
+  row("status", run.status, status_class(run.status));
+  row("operator", run.operator_user + "@" + run.operator_host);
+  row("tool", run.tool_version);
+  row("region", run.region.empty() ? "—" : run.region);
+  row("started (UTC)", fmt_ms(run.started_ms));
+  row("finished (UTC)", fmt_ms(run.finished_ms));
+  row("duration", duration(run.started_ms, run.finished_ms));
+  row("plan SHA-256", run.plan_sha256.empty() ? "—" : run.plan_sha256);
+  row("preview SHA-256", run.preview_sha256.empty() ? "—" : run.preview_sha256);
+  row("approved", run.approved ? "yes" : "no");
+  if (!run.refusal.empty()) row("refused", run.refusal, "bad");
+  row("events", std::to_string(run.events) + " (seq " + std::to_string(run.first_seq) + ".." +
+                    std::to_string(run.last_seq) + ")");
+  row("sealed", run.sealed ? "yes" : "no", run.sealed ? "ok" : "warn");
+  h += "</table>\n";
+
+  h += "<h2>Timeline</h2>\n" + timeline_svg(run);
+  h += "<h2>Predicted cost vs what ran</h2>\n" + cost_table(run);
+
+  h += "<h2>Steps</h2>\n<table id=\"steps\"><tr><th>step</th><th>status</th><th>started</th>"
+       "<th>duration</th><th>attempts</th><th>retries</th><th>ClientToken</th>"
+       "<th>resources</th><th>flows</th><th>last error</th></tr>\n";
+  for (const auto& s : run.steps) {
+    h += "<tr class=\"step\" data-step=\"" + html_escape(s.step_id) + "\"><td class=\"mono\">" +
+         html_escape(s.step_id) + "</td><td class=\"" + status_class(s.status) + "\">" +
+         html_escape(s.status) + "</td><td>" + html_escape(fmt_ms(s.started_ms)) + "</td><td>" +
+         html_escape(duration(s.started_ms, s.finished_ms)) + "</td><td>" +
+         std::to_string(s.attempts) + "</td><td>" + std::to_string(s.retries) +
+         "</td><td class=\"mono\">" + html_escape(s.client_token) + "</td><td class=\"mono\">" +
+         html_escape(join(s.resource_ids)) + "</td><td class=\"mono\">" +
+         html_escape(join(s.flow_ids)) + "</td><td>" + html_escape(s.last_error) + "</td></tr>\n";
+  }
+  h += "</table>\n";
+
+  h += "<h2>Events, requests and responses</h2>\n<p><button id=\"expand\">expand all</button> "
+       "<button id=\"collapse\">collapse all</button> <input id=\"filter\" "
+       "placeholder=\"filter\"> <span id=\"event-count\"></span></p>\n<div id=\"events\">\n";
+  for (const auto& e : events) {
+    std::string summary = "#" + std::to_string(e.seq) + " " + format_time_ms(e.time_ms) + " " +
+                          std::string(kind_name(e.kind));
+    if (!e.step_id.empty()) summary += " step=" + e.step_id;
+    if (!e.action.empty()) summary += " " + e.action;
+    if (e.attempt > 0) summary += " attempt=" + std::to_string(e.attempt);
+    if (e.http_status != 0) summary += " http=" + std::to_string(e.http_status);
+    if (!e.error_code.empty()) summary += " error=" + e.error_code;
+    if (!e.request_id.empty()) summary += " RequestId=" + e.request_id;
+    h += "<details data-seq=\"" + std::to_string(e.seq) + "\"><summary>" + html_escape(summary) +
+         "</summary>\n<pre>" + html_escape(pretty_text(e.payload)) +
+         "</pre>\n<div class=\"mono\">" +
+         html_escape("endpoint " + e.endpoint + " · region " + e.region + " · ClientToken " +
+                     e.client_token + " · latency " + std::to_string(e.latency_us) + " µs · hash " +
+                     e.hash) +
+         "</div></details>\n";
+  }
+  h += "</div>\n<script>" + std::string(kScript) + "</script>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace tcplan::audit

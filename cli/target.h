@@ -1,0 +1,42 @@
+// Turns the global options (--target, --endpoint, --region, --profile, --audit-db) into what an
+// api::Client needs: an endpoint, a region and credentials — starting the embedded emulator
+// for `--target local`. Shared by every subcommand that talks to a cloud.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/client.h"
+#include "api/credentials.h"
+#include "api/result.h"
+#include "cli/command.h"
+#include "emulator/embedded.h"
+
+namespace tcplan::cli {
+
+struct ResolvedTarget {
+  api::Credentials credentials;
+  api::ClientOptions options;
+  // Set for --target local without --endpoint; must outlive every client made from this.
+  std::unique_ptr<emulator::Embedded> embedded;
+  std::string description;  // "embedded emulator at http://127.0.0.1:PORT", for logs
+};
+
+// Which of the three cases applies:
+//  - --endpoint URL: that server, credentials from the chain (api::load_credentials); with
+//    --target local and no credentials anywhere, the emulator's fixed local pair;
+//  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
+//  - --target local (the default): the embedded emulator, state in <audit-db>.emulator.db,
+//    signed with the fixed local pair (real keys are never sent to it).
+// The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
+// local emulator defaults to ap-guangzhou, a real cloud requires one.
+struct TargetError {
+  std::string message;
+  int exit_code = kExitUsage;  // kExitUsage for credentials/flags, kExitFailed for a failed start
+};
+
+Result<ResolvedTarget, TargetError> resolve_target(
+    const GlobalOptions& global,
+    const api::CredentialEnvironment& env = api::CredentialEnvironment::process());
+
+}  // namespace tcplan::cli

@@ -1,0 +1,52 @@
+// A whole emulator in one object: the model (make_cloud), the front with its keys, rate limits
+// and faults, and the HTTP server. `tcplan emulator` runs one until a signal; the embedded
+// emulator (embedded.h) runs one beside the audit DB.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "emulator/cloud.h"
+#include "emulator/server.h"
+
+namespace tcplan::emulator {
+
+struct InstanceOptions {
+  ServerOptions server;
+  std::filesystem::path state_file;  // empty: in memory
+  double time_scale = 1.0;
+  std::filesystem::path fixture_file;
+  std::filesystem::path faults_file;
+  std::filesystem::path credentials_file;  // more key pairs (docs/emulator.md)
+  std::string secret_id;                   // empty: the local pair (local_credentials.h)
+  std::string secret_key;
+  bool rate_limits = true;
+  // Seeds the faults and the model. Unset: the faults file's `seed`, else 1.
+  std::optional<std::uint64_t> seed;
+};
+
+class Instance {
+ public:
+  // Loads every file, builds the model and starts serving. Throws std::runtime_error on a
+  // fatal set-up problem (unreadable or invalid file, address in use).
+  static std::unique_ptr<Instance> start(const InstanceOptions& options);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  std::string url() const { return server_->url(); }
+  std::uint16_t port() const { return server_->port(); }
+  // Graceful: see Server::stop().
+  void stop() { server_->stop(); }
+
+ private:
+  Instance() = default;
+  std::unique_ptr<Cloud> cloud_;
+  std::unique_ptr<Front> front_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace tcplan::emulator

@@ -1,0 +1,45 @@
+#include "emulator/key_store.h"
+
+#include <toml++/toml.h>
+
+namespace tcplan::emulator {
+
+void KeyStore::add(KeyPair pair) {
+  std::string id = pair.secret_id;
+  pairs_.insert_or_assign(std::move(id), std::move(pair));
+}
+
+const KeyPair* KeyStore::find(std::string_view secret_id) const {
+  auto it = pairs_.find(secret_id);
+  return it == pairs_.end() ? nullptr : &it->second;
+}
+
+Result<KeyStore> KeyStore::load(const std::filesystem::path& file) {
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    return Error{file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                 std::string(e.description())};
+  }
+  KeyStore store;
+  const toml::array* list = doc["credentials"].as_array();
+  if (list == nullptr) return Error{file.string() + ": expected [[credentials]] tables"};
+  for (const auto& node : *list) {
+    const toml::table* t = node.as_table();
+    const std::string where = file.string() + ":" + std::to_string(node.source().begin.line) + ": ";
+    if (t == nullptr) return Error{where + "each credentials entry must be a table"};
+    for (const auto& [key, value] : *t) {
+      if (key != "secret_id" && key != "secret_key" && key != "token")
+        return Error{where + "unknown key '" + std::string(key.str()) + "'"};
+    }
+    auto id = (*t)["secret_id"].value<std::string>();
+    auto secret = (*t)["secret_key"].value<std::string>();
+    if (!id || id->empty()) return Error{where + "secret_id is required"};
+    if (!secret || secret->empty()) return Error{where + "secret_key is required"};
+    store.add(KeyPair{*id, *secret, (*t)["token"].value_or(std::string())});
+  }
+  return store;
+}
+
+}  // namespace tcplan::emulator

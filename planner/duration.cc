@@ -1,0 +1,59 @@
+// Duration parsing and formatting.
+#include "planner/duration.h"
+
+#include <cstdint>
+
+namespace tcplan::planner {
+
+std::optional<Millis> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t total = 0;
+  int last_rank = 4;  // units must come in decreasing order: h(3) m(2) s(1) ms(0)
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t n = 0;
+    const std::size_t digits_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      if (n > 1'000'000'000) return std::nullopt;  // no plan waits 30 years
+      ++i;
+    }
+    if (i == digits_start) return std::nullopt;
+    int rank = -1;
+    std::int64_t unit = 0;
+    if (text.substr(i, 2) == "ms") {
+      rank = 0, unit = 1, i += 2;
+    } else if (i < text.size() && text[i] == 's') {
+      rank = 1, unit = 1000, ++i;
+    } else if (i < text.size() && text[i] == 'm') {
+      rank = 2, unit = 60'000, ++i;
+    } else if (i < text.size() && text[i] == 'h') {
+      rank = 3, unit = 3'600'000, ++i;
+    } else {
+      return std::nullopt;
+    }
+    if (rank >= last_rank) return std::nullopt;
+    last_rank = rank;
+    total += n * unit;
+  }
+  return Millis(total);
+}
+
+std::string format_duration(Millis d) {
+  std::int64_t ms = d.count();
+  if (ms == 0) return "0s";
+  std::string out;
+  const struct {
+    std::int64_t size;
+    const char* unit;
+  } parts[] = {{3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
+  for (const auto& p : parts) {
+    if (ms >= p.size) {
+      out += std::to_string(ms / p.size) + p.unit;
+      ms %= p.size;
+    }
+  }
+  return out;
+}
+
+}  // namespace tcplan::planner

@@ -1,0 +1,20 @@
+// Plan durations: "500ms", "45s", "30m", "2h", "1h30m". One or more <integer><unit> parts,
+// units ms, s, m, h, each at most once and in decreasing order.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tcplan::planner {
+
+using Millis = std::chrono::milliseconds;
+
+// The duration, or nullopt when `text` is not one (the caller reports where).
+std::optional<Millis> parse_duration(std::string_view text);
+
+// The shortest spelling parse_duration accepts: 5400000 ms -> "1h30m".
+std::string format_duration(Millis d);
+
+}  // namespace tcplan::planner

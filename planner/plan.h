@@ -1,0 +1,166 @@
+// The Plan model: a plan file parsed into typed values, each keeping where it was written so
+// that validation, preview and the executor can point at the exact key. Built by
+// parse_plan() (parse.h); the executor consumes it together with resolve.h.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "planner/diagnostics.h"
+#include "planner/duration.h"
+
+namespace toml {
+inline namespace v3 {
+class table;
+}
+}  // namespace toml
+
+namespace tcplan::planner {
+
+enum class StepKind {
+  kCreate,
+  kWait,
+  kScaleOut,
+  kScaleIn,
+  kRestart,
+  kTerminate,
+  kScheduler,
+  kCall
+};
+const char* to_string(StepKind kind);
+std::optional<StepKind> step_kind_from(std::string_view name);
+
+enum class OnFailure { kStop, kContinue, kRollback };
+const char* to_string(OnFailure f);
+
+struct RetryPolicy {
+  int max_attempts = 6;
+  Millis initial_backoff{1000};
+  Millis max_backoff{30'000};
+};
+
+// Plan-wide values each step may override.
+struct Defaults {
+  Millis timeout{30 * 60'000};
+  Millis poll{10'000};
+  OnFailure on_failure = OnFailure::kStop;
+  RetryPolicy retry;
+};
+
+using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
+
+struct Window {
+  TimePoint start;
+  TimePoint end;
+  Location start_at, end_at;
+};
+
+struct Budget {
+  std::string currency = "CNY";
+  std::optional<double> max_total;
+  std::optional<double> max_hourly;
+  Location at;
+};
+
+struct Guardrails {
+  std::optional<std::int64_t> max_scale_in_nodes;
+  std::optional<std::int64_t> max_scale_out_nodes;
+  Location scale_in_at, scale_out_at;
+};
+
+// [steps.select]: scale_in nodes chosen at run time instead of literal IDs.
+struct Selection {
+  std::string node_flag;  // task | core | router
+  std::string added_by;   // step id whose nodes to remove
+  std::int64_t newest = 0;
+  Location at, node_flag_at, added_by_at, newest_at;
+};
+
+// [steps.price]: an explicit InquiryPrice call for a billable step.
+struct PriceInquiry {
+  std::string service;  // defaults to the step's service
+  std::string action;
+  std::string version;
+  boost::json::object params;
+  const toml::table* params_node = nullptr;
+  Location at, action_at;
+};
+
+struct Step {
+  std::string id;
+  StepKind kind = StepKind::kCall;
+  std::string service, action, version, region;  // defaults per kind already applied
+  std::vector<std::string> after;                // resolved: the previous step by default
+  bool after_given = false;
+  boost::json::object params;  // as written (references unresolved), OpType default applied
+  const toml::table* params_node = nullptr;  // for locating values by JSON path
+
+  Millis timeout{0}, poll{0};
+  RetryPolicy retry;
+  OnFailure on_failure = OnFailure::kStop;
+  std::string description;
+  bool allow_terminate = false;
+
+  // Fan-out: a literal list or one reference to a list.
+  std::optional<boost::json::value> for_each;
+  int max_parallel = 0;  // 0 = no limit
+
+  // kind = "wait": exactly one of flow / trace / until.
+  std::string cluster, flow, trace, until;
+
+  std::optional<Selection> select;
+  std::optional<PriceInquiry> price;
+  std::vector<Step> undo;  // compensating steps, run in reverse order on rollback
+  bool is_undo = false;
+
+  // Where things were written.
+  Location at;  // the [[steps]] header
+  Location id_at, kind_at, service_at, action_at, version_at, after_at, params_at, timeout_at,
+      for_each_at, max_parallel_at, cluster_at, flow_at, trace_at, until_at, allow_terminate_at;
+  std::vector<Location> after_item_at;
+};
+
+struct Plan {
+  std::string file;
+  std::string text;                   // the file's bytes (diagnostics print lines from it)
+  std::shared_ptr<toml::table> root;  // owns the nodes params_node points into
+  std::string sha256;                 // of the file's bytes (hex)
+
+  std::int64_t version = 0;
+  std::string name, description, region, target;
+  std::optional<Window> window;
+  std::optional<Budget> budget;
+  Defaults defaults;
+  Guardrails guardrails;
+  boost::json::object vars;
+  std::map<std::string, Location, std::less<>> var_at;
+  std::vector<Step> steps;
+  Location name_at, region_at;
+
+  const Step* step(std::string_view id) const;
+  // Index of a step in `steps`, or -1.
+  int index_of(std::string_view id) const;
+  // Where a value of a step's params is written: "Tags[1].TagKey" -> its line:column; falls
+  // back to the params table (or the step) when the path is not in the file (defaults).
+  Location locate_param(const Step& step, std::string_view json_path) const;
+  Location locate_in(const toml::table* table, std::string_view json_path, Location fallback) const;
+  // Where the key (not the value) at `json_path` is written: "unknown key" points here.
+  Location locate_key(const toml::table* table, std::string_view json_path,
+                      Location fallback) const;
+  // Call after changing `steps` (the parser does).
+  void rebuild_index();
+
+ private:
+  std::map<std::string, int, std::less<>> index_;
+};
+
+}  // namespace tcplan::planner

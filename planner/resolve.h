@@ -1,0 +1,58 @@
+// Reference resolution for the executor (and the preview): turns a step's params as written
+// into the request to send, given the outputs of finished steps, the run id, the environment
+// and the current for_each item. A string that is exactly one reference takes the value's
+// type; otherwise references are interpolated as text; "$${" becomes "${".
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "api/result.h"
+#include "planner/plan.h"
+
+namespace tcplan::planner {
+
+struct ResolveContext {
+  const Plan* plan = nullptr;
+  std::string run_id;
+  // Response fields of finished steps, by step id: an object for a plain step, an array of
+  // objects (one per item, in item order) for a for_each step.
+  std::map<std::string, boost::json::value, std::less<>> outputs;
+  // Environment lookup; empty = the process environment.
+  std::function<std::optional<std::string>(std::string_view)> env;
+  // The current item of a for_each step (nullptr outside one).
+  const boost::json::value* item = nullptr;
+  // Preview: a missing step output becomes the string "(known after apply)" instead of an
+  // error, so later steps can still be checked and priced.
+  bool allow_unknown_outputs = false;
+};
+
+inline constexpr std::string_view kKnownAfterApply = "(known after apply)";
+
+struct ResolvedParams {
+  boost::json::object params;
+  // JSON paths ("LoginSettings.Password") whose value came (wholly or partly) from ${env.X}:
+  // the audit trail redacts these.
+  std::set<std::string> from_env;
+  // JSON paths that hold a placeholder (only with allow_unknown_outputs).
+  std::set<std::string> unknown;
+};
+
+// Resolves any JSON value (params, a wait step's cluster/flow, a for_each list).
+Result<boost::json::value> resolve_value(const boost::json::value& v, const ResolveContext& ctx,
+                                         const std::string& path = {},
+                                         ResolvedParams* track = nullptr);
+
+// Resolves a step's params.
+Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx);
+
+// The items a for_each step runs over (a literal list, or the list a reference names).
+Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
+
+}  // namespace tcplan::planner

@@ -1,0 +1,108 @@
+// `tcplan audit ...` end to end through the binary: exit codes (0 intact, 1 not, 2 usage),
+// what each subcommand prints or writes, and that reads are recorded as events.
+#include <gtest/gtest.h>
+
+#include "audit/verify.h"
+#include "tests/audit/fixture.h"
+
+namespace tcplan::audit::testing {
+namespace {
+
+using tcplan::testing::read_file;
+using tcplan::testing::run_tcplan;
+using tcplan::testing::TempDir;
+
+class AuditCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = SealKey::load_or_create(default_key_path(db()));
+    ASSERT_TRUE(key);
+    auto store = open_store(db());
+    write_run(*store, "run-1", *key);
+    write_run(*store, "run-2", *key);
+  }
+  std::string db() const { return (dir_ / "audit.db").string(); }
+  tcplan::testing::ProcessResult audit(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--audit-db", db(), "audit"});
+    return run_tcplan(args);
+  }
+  TempDir dir_;
+};
+
+TEST_F(AuditCli, VerifyIntactTrailExitsZeroAndRecordsTheRead) {
+  auto r = audit({"verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("chain intact: 28 events"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seals: 2 valid"), std::string::npos) << r.out;
+  auto store = open_store(db());
+  auto reads = store->query(of_kind(EventKind::kTrailRead));
+  ASSERT_TRUE(reads);
+  ASSERT_EQ(reads->size(), 1u);
+  EXPECT_NE(reads->at(0).payload.find("audit verify"), std::string::npos);
+  // The read itself does not unseal the trail.
+  EXPECT_EQ(audit({"verify"}).exit_code, 0);
+}
+
+TEST_F(AuditCli, VerifyNamesTheFirstBadSeqAndExitsOne) {
+  RawDb(db()).exec("UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
+  auto r = audit({"verify"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("NOT INTACT: event 9: hash mismatch"), std::string::npos) << r.out;
+}
+
+TEST_F(AuditCli, VerifyWithAnotherTrustedKeyFails) {
+  TempDir other;
+  ASSERT_TRUE(SealKey::load_or_create(other / "k.pem"));
+  auto r = audit({"verify", "--audit-key", (other / "k.pem").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("seal invalid"), std::string::npos) << r.out;
+}
+
+TEST_F(AuditCli, ShowPrintsStepsAndTimeline) {
+  auto r = audit({"show", "run-1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("run run-1: succeeded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step create"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("emr.CreateInstance  attempt=2  http=200  RequestId=req-2"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(audit({"show", "no-such-run"}).exit_code, 1);
+}
+
+TEST_F(AuditCli, ExportFiltersAndTheJsonlVerifiesOnItsOwn) {
+  std::string out = (dir_ / "run1.jsonl").string();
+  auto r = audit({"export", "--run", "run-1", "--format", "jsonl", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string text = read_file(out);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 14);
+  auto v = run_tcplan({"audit", "verify", "--jsonl", out});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  auto csv = audit({"export", "--action", "CreateInstance", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1 + 8);
+  EXPECT_EQ(audit({"export", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(audit({"export"}).exit_code, 2);
+  EXPECT_EQ(audit({"export", "--format", "csv", "--since", "yesterday"}).exit_code, 2);
+}
+
+TEST_F(AuditCli, ReportAndPackWriteFiles) {
+  std::string html = (dir_ / "r.html").string();
+  auto r = audit({"report", "run-1", "--html", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_file(html).find("Chain intact, run sealed"), std::string::npos);
+  auto p = audit({"pack", "run-2", (dir_ / "pack").string()});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  for (const char* f : {"events.jsonl", "events.csv", "report.html", "SHA256SUMS"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "pack" / f)) << f;
+  }
+}
+
+TEST_F(AuditCli, MissingDbIsAnErrorNotAnEmptyTrail) {
+  auto r = run_tcplan({"--audit-db", (dir_ / "none.db").string(), "audit", "verify"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no audit DB"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
+}
+
+}  // namespace
+}  // namespace tcplan::audit::testing

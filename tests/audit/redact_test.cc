@@ -1,0 +1,129 @@
+// Redaction: secrets never reach the DB file bytes (main file and WAL), exports or reports,
+// while the ClientToken and the non-secret parts of Authorization survive.
+#include "audit/redact.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "audit/export.h"
+#include "audit/projection.h"
+#include "audit/report_html.h"
+#include "audit/verify.h"
+#include "tests/audit/fixture.h"
+
+namespace tcplan::audit::testing {
+namespace {
+
+using tcplan::testing::read_file;
+using tcplan::testing::TempDir;
+
+constexpr const char* kSecretKey = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLEKEY";
+constexpr const char* kSignature =
+    "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c";
+constexpr const char* kSessionToken = "sess-token-0f9a8b7c6d5e";
+constexpr const char* kLoginPassword = "Login-Pa55word!";
+constexpr const char* kMetaPass = "MetaDb-Pa55!";
+constexpr const char* kNestedSecretKey = "nested-secret-value-123";
+constexpr const char* kEnvValue = "from-env-value-xyz";
+constexpr const char* kClientToken = "run1-create-5f2a";
+
+std::string request_payload() {
+  return std::string(
+             R"({"headers":{"Authorization":"TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2024-05-01/emr/tc3_request, SignedHeaders=content-type;host, Signature=)") +
+         kSignature + R"(","X-TC-Token":")" + kSessionToken +
+         R"(","X-TC-Action":"CreateInstance"},"body":{"ClientToken":")" + kClientToken +
+         R"(","LoginSettings":{"Password":")" + kLoginPassword +
+         R"("},"MetaDBInfo":{"MetaType":"USER_CUSTOM_META","MetaDataPass":")" + kMetaPass +
+         R"("},"Extra":[{"Deep":{"SecretKey":")" + kNestedSecretKey + R"("}}],"Note":"user )" +
+         kEnvValue + R"( here","Leak":")" + kSecretKey + R"("}})";
+}
+
+TEST(Redact, FieldNamesThatSaySecret) {
+  for (const char* name : {"Password", "MetaDataPass", "SecretKey", "SecretId", "X-TC-Token",
+                           "Token", "privateKey", "passwd", "Signature"}) {
+    EXPECT_TRUE(is_secret_field_name(name)) << name;
+  }
+  for (const char* name : {"ClientToken", "TagKey", "InstanceId", "Region", "Authorization"}) {
+    EXPECT_FALSE(is_secret_field_name(name)) << name;
+  }
+}
+
+TEST(Redact, AuthorizationKeepsCredentialAndLosesSignature) {
+  std::string v = std::string(
+                      "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2024-05-01/emr/tc3_request, "
+                      "SignedHeaders=content-type;host, Signature=") +
+                  kSignature;
+  std::string r = redact_authorization(v);
+  EXPECT_EQ(r,
+            "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2024-05-01/emr/tc3_request, "
+            "SignedHeaders=content-type;host, Signature=[REDACTED]");
+  EXPECT_EQ(redact_authorization("Bearer abc"), "[REDACTED]");
+}
+
+TEST(Redact, PayloadRecursivelyByNameAndByValue) {
+  Redactor r;
+  r.add_secret(kSecretKey);
+  r.add_secret(kEnvValue);
+  r.add_secret("ab");  // too short to redact meaningfully: ignored
+  std::string out = r.redact_payload(request_payload());
+  for (const char* secret : {kSecretKey, kSignature, kSessionToken, kLoginPassword, kMetaPass,
+                             kNestedSecretKey, kEnvValue}) {
+    EXPECT_EQ(out.find(secret), std::string::npos) << secret << " in " << out;
+  }
+  auto v = boost::json::parse(out).as_object();
+  EXPECT_EQ(v["body"].as_object()["ClientToken"].as_string(), kClientToken);
+  EXPECT_EQ(v["body"].as_object()["Note"].as_string(), "user [REDACTED] here");
+  EXPECT_EQ(v["headers"].as_object()["X-TC-Action"].as_string(), "CreateInstance");
+  EXPECT_NE(out.find("Credential=AKIDEXAMPLE/2024-05-01/emr/tc3_request"), std::string::npos);
+  EXPECT_EQ(r.redact_payload("not json " + std::string(kSecretKey)),
+            R"({"unparsed":"not json [REDACTED]"})");
+}
+
+// The acceptance check: read the raw DB and WAL bytes, the exports and the report.
+TEST(Redact, SecretsAreAbsentFromDbBytesExportsAndReport) {
+  TempDir dir;
+  std::vector<Event> events;
+  {
+    auto store = open_store(dir / "a.db");
+    store->redactor().add_secret(kSecretKey);
+    store->redactor().add_secret(kEnvValue);
+    Event e = make(EventKind::kRequestSent, "run1", "create", request_payload());
+    e.client_token = kClientToken;
+    e.action = "CreateInstance";
+    ASSERT_TRUE(store->append(e));
+    Event err = make(EventKind::kTransportError, "run1", "create",
+                     std::string(R"({"error":"connect failed for secret )") + kSecretKey + "\"}");
+    err.action = "CreateInstance";
+    err.error_code = std::string("ClientError.NetworkError ") + kEnvValue;
+    ASSERT_TRUE(store->append(err));
+    auto all = store->query({});
+    ASSERT_TRUE(all);
+    events = *all;
+    // Checked while the WAL still holds the rows (no checkpoint yet), then again after close.
+    std::string wal = read_file(dir / "a.db-wal");
+    ASSERT_FALSE(wal.empty());
+    ASSERT_NE(wal.find(kClientToken), std::string::npos) << "the WAL holds the rows";
+    for (const char* secret : {kSecretKey, kSignature, kSessionToken, kLoginPassword, kMetaPass,
+                               kNestedSecretKey, kEnvValue}) {
+      EXPECT_EQ(wal.find(secret), std::string::npos) << secret;
+    }
+  }
+  std::string bytes = read_file(dir / "a.db");
+  if (std::filesystem::exists(dir / "a.db-wal")) bytes += read_file(dir / "a.db-wal");
+  ASSERT_NE(bytes.find(kClientToken), std::string::npos);
+  VerifyReport chain;
+  std::vector<std::string> outputs = {bytes, to_jsonl(events), to_csv(events),
+                                      render_html_report(project_run(events), events, chain)};
+  for (const auto& out : outputs) {
+    EXPECT_NE(out.find(kClientToken), std::string::npos);
+    for (const char* secret : {kSecretKey, kSignature, kSessionToken, kLoginPassword, kMetaPass,
+                               kNestedSecretKey, kEnvValue}) {
+      EXPECT_EQ(out.find(secret), std::string::npos) << secret;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tcplan::audit::testing
