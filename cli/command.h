@@ -27,6 +27,11 @@ struct GlobalOptions {
   std::string log_level = "warn";
   std::string log_format = "text";
   std::string output = "table";
+  // Rehearsals against an emulator: how much faster its flows run (0 = the default: 60 for the
+  // embedded emulator, 1 otherwise), and what the embedded emulator starts with.
+  double time_scale = 0;
+  std::string emulator_fixture;
+  std::string emulator_faults;
 };
 
 // A subcommand file adds its subcommand to `app` and sets `run` to the function main calls

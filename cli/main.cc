@@ -43,6 +43,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
 
+  app.add_option("--time-scale", global.time_scale,
+                 "Rehearsal speed against an emulator: its flows run N times faster and tcplan "
+                 "waits N times less (default 60 for the embedded emulator, 1 otherwise)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--emulator-fixture", global.emulator_fixture,
+                 "--target local: seed the embedded emulator from this TOML fixture "
+                 "(docs/emulator-model.md)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--emulator-faults", global.emulator_faults,
+                 "--target local: inject the faults of this TOML file (docs/emulator.md)")
+      ->check(CLI::ExistingFile);
+
   Runner run;
   for (AddCommand add :
        {add_validate_command, add_plan_command, add_apply_command, add_runs_command,

@@ -48,6 +48,9 @@ Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
   } else {
     emulator::EmbeddedOptions options;
     options.state_file = global.audit_db + ".emulator.db";
+    if (global.time_scale > 0) options.time_scale = global.time_scale;
+    options.fixture_file = global.emulator_fixture;
+    options.faults_file = global.emulator_faults;
     try {
       t.embedded = emulator::Embedded::start(options);
     } catch (const std::exception& e) {
@@ -56,7 +59,9 @@ Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
     t.options.endpoint = t.embedded->url();
     t.credentials = local_credentials();
     t.description = "embedded emulator at " + t.options.endpoint;
+    t.time_scale = options.time_scale;
   }
+  if (!t.embedded && global.time_scale > 0) t.time_scale = global.time_scale;
 
   t.options.region = !global.region.empty() ? global.region : t.credentials.region;
   if (t.options.region.empty()) {

@@ -20,6 +20,10 @@ struct ResolvedTarget {
   // Set for --target local without --endpoint; must outlive every client made from this.
   std::unique_ptr<emulator::Embedded> embedded;
   std::string description;  // "embedded emulator at http://127.0.0.1:PORT", for logs
+  // How much faster than real time the target's flows run: the embedded emulator's scale, or
+  // --time-scale for an endpoint (a standalone emulator started with the same value); 1 for
+  // the real cloud. The executor divides its poll intervals, backoffs and timeouts by it.
+  double time_scale = 1.0;
 };
 
 // Which of the three cases applies:

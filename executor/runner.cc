@@ -290,6 +290,27 @@ awaitable<void> Runner::rollback() {
   }
 }
 
+std::optional<std::string> Runner::changed_since_start() {
+  for (auto& node_items : items_) {
+    for (auto& it : node_items) {
+      if (!it->prior || it->prior->request_digest.empty()) continue;
+      if (it->step->kind == planner::StepKind::kWait) continue;
+      auto built =
+          build_request(*it->step, it->item, resolve_context(it.get()), context_region(*it->step));
+      std::string now = built ? built->digest : "(cannot resolve: " + built.error().message + ")";
+      if (now != it->prior->request_digest) {
+        return "step '" + it->step->id + "'" +
+               (it->item >= 0 ? " item " + std::to_string(it->item) : std::string()) +
+               " changed since run " + journal_.run_id() +
+               " began: its resolved request is not the one recorded (recorded sha256 " +
+               it->prior->request_digest.substr(0, 12) + ", now " + now.substr(0, 12) +
+               "); resume with the plan as it was, or start a new run";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 RunReport Runner::run() {
   started_ = std::chrono::steady_clock::now();
   RunReport report;
@@ -346,6 +367,12 @@ RunReport Runner::run() {
       it->report.explanation = "skipped: finished in an earlier process of this run";
       schedule_->restore({n, it->index}, true);
     }
+  }
+
+  if (auto changed = changed_since_start()) {
+    report.status = "refused";
+    report.detail = *changed;
+    return report;
   }
 
   asio::signal_set signals(io_, SIGINT, SIGTERM);

@@ -82,8 +82,10 @@ struct ResumedItem {
   std::vector<std::string> selected;  // scale_in: node ids chosen before the crash
   std::int64_t attempts = 0;          // highest attempt number already sent
   std::int64_t first_send_ms = 0;     // when the ClientToken was first sent
-  bool in_flight = false;             // a request with no recorded answer
+  bool in_flight = false;             // the last attempt has no successful answer recorded
   std::string in_flight_action;
+  bool call_succeeded = false;      // the step's call was answered OK; only its tail remains
+  boost::json::value call_outputs;  // that answer's fields
 };
 
 class Runner {
@@ -123,6 +125,9 @@ class Runner {
   awaitable<std::optional<bool>> reconcile(Item& it, const BuiltRequest& request,
                                            boost::json::value& outputs);
   awaitable<bool> sleep_for(std::chrono::milliseconds d, Item* it);
+
+  // Resume: refuses when a started step's resolved request differs from the recorded one.
+  std::optional<std::string> changed_since_start();
 
   // Helpers.
   planner::ResolveContext resolve_context(const Item* it) const;

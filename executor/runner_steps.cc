@@ -61,7 +61,12 @@ awaitable<void> Runner::run_call_step(Item& it) {
 
   json::value outputs;
   bool applied = false;
-  if (it.prior && it.prior->in_flight) {
+  if (it.prior && it.prior->call_succeeded) {
+    outputs = it.prior->call_outputs;
+    applied = true;
+    it.report.explanation =
+        "resumed: its call had been answered before the interruption; not re-sent";
+  } else if (it.prior && it.prior->in_flight) {
     // The previous process sent a request and died before its answer was recorded.
     auto present = co_await reconcile(it, *built, outputs);
     if (!present) {

@@ -1,0 +1,26 @@
+// Resume: rebuilds what an earlier process of a run did from the audit trail alone — which
+// step items finished (with their outputs), which started and with what request, which had a
+// call in flight when the process died — so the Runner can skip, reconcile and continue.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "api/result.h"
+#include "audit/event_store.h"
+#include "executor/runner.h"
+
+namespace tcplan::executor {
+
+struct ResumeState {
+  std::map<std::pair<std::string, int>, ResumedItem> items;  // (step id, item index or -1)
+  std::string plan_sha256;  // of the plan file the run started with
+  std::string plan_file;
+  std::string status;  // the run's status as recorded: running | interrupted | failed | ...
+};
+
+ResumeState resume_state(const std::vector<audit::Event>& events);
+Result<ResumeState> load_resume_state(const audit::EventStore& store, const std::string& run_id);
+
+}  // namespace tcplan::executor

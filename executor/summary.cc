@@ -1,0 +1,136 @@
+#include "executor/summary.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "planner/duration.h"
+
+namespace tcplan::executor {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string money(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::string detail_of(const StepReport& s) {
+  for (const auto& i : s.items) {
+    if (!i.detail.empty() && i.status != "succeeded") return i.detail;
+  }
+  for (const auto& i : s.items) {
+    if (!i.detail.empty()) return i.detail;
+  }
+  return {};
+}
+
+void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
+                const std::string& prefix, std::string& out) {
+  for (const auto& s : steps) {
+    std::string cost = "-";
+    if (auto c = costs.window_cost.find(s.id); c != costs.window_cost.end()) {
+      cost = money(c->second) + " " + costs.currency;
+    } else if (auto h = costs.hourly.find(s.id); h != costs.hourly.end()) {
+      cost = money(h->second) + " " + costs.currency + "/hour";
+    }
+    std::string id = prefix + s.id;
+    if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
+    out += pad(id, 24) + " " + pad(s.status(), 12) + " " +
+           pad(planner::format_duration(s.duration() / 100 * 100), 10) + " " +
+           pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
+    std::string detail = detail_of(s);
+    if (!detail.empty()) out += "    " + detail + "\n";
+  }
+}
+
+json::object step_json(const StepReport& s, const SummaryCosts& costs) {
+  json::object o{{"id", s.id},
+                 {"kind", s.kind},
+                 {"status", s.status()},
+                 {"duration_ms", s.duration().count()},
+                 {"attempts", s.attempts()}};
+  if (auto c = costs.window_cost.find(s.id); c != costs.window_cost.end()) {
+    o["predicted_cost"] = c->second;
+  } else {
+    o["predicted_cost"] = nullptr;
+  }
+  if (auto h = costs.hourly.find(s.id); h != costs.hourly.end()) {
+    o["predicted_hourly"] = h->second;
+  } else {
+    o["predicted_hourly"] = nullptr;
+  }
+  json::array items;
+  for (const auto& i : s.items) {
+    json::object io{{"status", i.status},
+                    {"attempts", i.attempts},
+                    {"duration_ms", i.duration.count()},
+                    {"explain", i.explanation}};
+    if (!i.detail.empty()) io["detail"] = i.detail;
+    if (!i.outputs.is_null()) io["outputs"] = i.outputs;
+    items.push_back(std::move(io));
+  }
+  o["items"] = std::move(items);
+  return o;
+}
+
+}  // namespace
+
+std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
+  std::string out = pad("STEP", 24) + " " + pad("RESULT", 12) + " " + pad("DURATION", 10) + " " +
+                    pad("ATTEMPTS", 8) + " PREDICTED COST\n";
+  table_rows(report.steps, costs, "", out);
+  table_rows(report.undo, costs, "undo ", out);
+  out += "run " + report.status;
+  if (!report.detail.empty()) out += ": " + report.detail;
+  out += "\n";
+  return out;
+}
+
+std::string render_explain(const RunReport& report) {
+  std::string out;
+  auto lines = [&](const std::vector<StepReport>& steps, const std::string& prefix) {
+    for (const auto& s : steps) {
+      for (std::size_t i = 0; i < s.items.size(); ++i) {
+        const auto& item = s.items[i];
+        std::string what = item.explanation.empty() ? item.status : item.explanation;
+        out += prefix + s.id + (s.items.size() > 1 ? "[" + std::to_string(i) + "]" : "") + ": " +
+               what + "\n";
+      }
+    }
+  };
+  lines(report.steps, "");
+  lines(report.undo, "undo ");
+  return out;
+}
+
+json::object summary_json(const std::string& run_id, const RunReport& report,
+                          const SummaryCosts& costs) {
+  json::array steps, undo;
+  for (const auto& s : report.steps)
+    steps.push_back(step_json(s, costs));
+  for (const auto& s : report.undo)
+    undo.push_back(step_json(s, costs));
+  json::object o{{"schema", "tcplan.run/1"},  {"run", run_id},
+                 {"status", report.status},   {"exit_code", exit_code(report)},
+                 {"steps", std::move(steps)}, {"undo", std::move(undo)},
+                 {"currency", costs.currency}};
+  if (!report.detail.empty()) o["detail"] = report.detail;
+  return o;
+}
+
+int exit_code(const RunReport& report) {
+  if (report.status == "succeeded") return 0;
+  if (report.status == "refused") return 3;
+  if (report.status == "interrupted") return 130;
+  return 1;
+}
+
+}  // namespace tcplan::executor

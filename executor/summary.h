@@ -1,0 +1,31 @@
+// The end of a run as people and machines read it: a table (step, result, duration, attempts,
+// cost), the `--explain` lines saying why each step ran, was skipped, re-sent or reconciled,
+// and the same as JSON for `--output json`.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "executor/runner.h"
+
+namespace tcplan::executor {
+
+struct SummaryCosts {
+  // Predicted window cost per step id, from the preview (absent: not billable or unknown).
+  std::map<std::string, double> window_cost;
+  // Predicted price per hour per step id: shown when the plan has no window to cost it over.
+  std::map<std::string, double> hourly;
+  std::string currency = "CNY";
+};
+
+std::string render_summary(const RunReport& report, const SummaryCosts& costs);
+std::string render_explain(const RunReport& report);
+boost::json::object summary_json(const std::string& run_id, const RunReport& report,
+                                 const SummaryCosts& costs);
+
+// Exit code for a finished run: 0 succeeded, 1 failed, 3 refused, 130 interrupted.
+int exit_code(const RunReport& report);
+
+}  // namespace tcplan::executor
