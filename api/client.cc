@@ -8,6 +8,7 @@
 
 #include "api/catalog.h"
 #include "api/signer.h"
+#include "api/text.h"
 
 namespace tcplan::api {
 namespace {
@@ -25,15 +26,8 @@ const char* fallback_version(const std::string& service) {
   return "";
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool is_secret_field(std::string_view name) {
-  std::string n = lower(name);
+  std::string n = text::ascii_lower(name);
   if (n == "clienttoken") return false;
   for (const char* word :
        {"password", "passwd", "secret", "token", "privatekey", "accesskey", "apikey"}) {
@@ -79,7 +73,7 @@ std::string redacted_authorization(const std::string& value) {
 Headers Attempt::redacted_headers() const {
   Headers out = headers;
   for (auto& [name, value] : out) {
-    std::string n = lower(name);
+    std::string n = text::ascii_lower(name);
     if (n == "authorization") value = redacted_authorization(value);
     if (n == "x-tc-token") value = kRedacted;
   }

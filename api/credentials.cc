@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "api/text.h"
+
 namespace tcplan::api {
 namespace {
 
@@ -17,21 +19,18 @@ constexpr const char* kEnvToken = "TENCENTCLOUD_TOKEN";
 constexpr const char* kEnvRegion = "TENCENTCLOUD_REGION";
 constexpr const char* kEnvCredentialsFile = "TENCENTCLOUD_CREDENTIALS_FILE";
 
-std::string trim(std::string_view s) {
-  auto begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  auto end = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(begin, end - begin + 1));
+std::string trim_line(std::string_view s) {
+  return std::string(text::trim(s, " \t\r\n"));
 }
 
 // A variable of ours that is set must not be empty: an empty key would otherwise fall through
 // to a file and sign with credentials the user did not mean.
 Result<std::optional<std::string>> read_var(const CredentialEnvironment& env, const char* name) {
   auto value = env.getenv(name);
-  if (value && trim(*value).empty()) {
+  if (value && trim_line(*value).empty()) {
     return Error{std::string(name) + " is set but empty; unset it or give it a value"};
   }
-  if (value) return std::optional<std::string>(trim(*value));
+  if (value) return std::optional<std::string>(trim_line(*value));
   return std::optional<std::string>();
 }
 
@@ -57,13 +56,13 @@ Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
-    std::string t = trim(line);
+    std::string t = trim_line(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
       if (t.back() != ']') {
         return Error{where + ":" + std::to_string(number) + ": malformed section header"};
       }
-      current = &sections[trim(std::string_view(t).substr(1, t.size() - 2))];
+      current = &sections[trim_line(std::string_view(t).substr(1, t.size() - 2))];
       continue;
     }
     auto eq = t.find('=');
@@ -74,12 +73,12 @@ Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
     if (current == nullptr) {
       return Error{where + ":" + std::to_string(number) + ": key outside any [section]"};
     }
-    std::string value = trim(std::string_view(t).substr(eq + 1));
+    std::string value = trim_line(std::string_view(t).substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    (*current)[trim(std::string_view(t).substr(0, eq))] = value;
+    (*current)[trim_line(std::string_view(t).substr(0, eq))] = value;
   }
   return sections;
 }

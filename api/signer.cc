@@ -5,27 +5,9 @@
 #include <ctime>
 
 #include "api/hash.h"
+#include "api/text.h"
 
 namespace tcplan::api {
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::string utc_date(std::int64_t timestamp) {
   std::time_t t = static_cast<std::time_t>(timestamp);
@@ -41,7 +23,7 @@ Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
   std::vector<std::pair<std::string, std::string>> headers;
   headers.reserve(request.signed_headers.size());
   for (const auto& [name, value] : request.signed_headers) {
-    headers.emplace_back(lower(trim(name)), lower(trim(value)));
+    headers.emplace_back(text::ascii_lower(text::trim(name)), text::ascii_lower(text::trim(value)));
   }
   std::sort(headers.begin(), headers.end());
 

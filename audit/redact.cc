@@ -7,15 +7,10 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
+#include "api/text.h"
+
 namespace tcplan::audit {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -25,7 +20,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 bool is_secret_field_name(std::string_view name) {
   if (name == "ClientToken" || name == "TagKey") return false;
-  std::string n = lower(name);
+  std::string n = text::ascii_lower(name);
   static constexpr std::array<std::string_view, 6> kWords{"password", "passwd", "secret",
                                                           "key",      "token",  "signature"};
   for (std::string_view w : kWords) {

@@ -21,6 +21,7 @@
 #include "audit/time_text.h"
 #include "audit/verify.h"
 #include "cli/command.h"
+#include "cli/trail.h"
 
 namespace tcplan::cli {
 namespace {
@@ -36,18 +37,6 @@ struct AuditOptions {
   std::string dir;
 };
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  return kExitFailed;
-}
-
-// Reviewer commands never create a trail: a missing file is an error, not an empty trail.
-Result<std::unique_ptr<au::EventStore>> open_existing(const std::string& db) {
-  std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) return Error{"no audit DB at " + db};
-  return au::EventStore::open(db);
-}
-
 // The public key seals must carry: the key file's, when there is one to trust.
 Result<std::string> trusted_key(const std::string& db, const std::string& key_flag) {
   std::filesystem::path path =
@@ -57,13 +46,6 @@ Result<std::string> trusted_key(const std::string& db, const std::string& key_fl
   auto key = au::SealKey::load(path);
   if (!key) return key.error();
   return key->public_key_hex();
-}
-
-void record(au::EventStore& store, au::EventKind kind, const std::string& run,
-            boost::json::object details) {
-  auto r = au::record_trail_access(store, kind, run, boost::json::serialize(details));
-  if (!r)
-    std::fprintf(stderr, "warning: could not record this read: %s\n", r.error().message.c_str());
 }
 
 int run_verify(const GlobalOptions& g, const AuditOptions& o) {
@@ -91,7 +73,7 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
     }
     report = v.finish();
   } else {
-    auto store = open_existing(g.audit_db);
+    auto store = open_existing_trail(g.audit_db);
     if (!store) return fail(store.error().message);
     auto r = au::verify_store(**store, vo);
     if (!r) return fail(r.error().message);
@@ -100,7 +82,7 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
                           {"run", o.run},
                           {"intact", report.intact()},
                           {"sealed", report.sealed()}};
-    record(**store, au::EventKind::kTrailRead, o.run, d);
+    record_trail_access(**store, au::EventKind::kTrailRead, o.run, d);
   }
   std::fputs(au::describe(report).c_str(), stdout);
   if (vo.trusted_public_key.empty() && report.seals > 0) {
@@ -110,7 +92,7 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
 }
 
 int run_show(const GlobalOptions& g, const AuditOptions& o) {
-  auto store = open_existing(g.audit_db);
+  auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto events = (*store)->run_events(o.run);
   if (!events) return fail(events.error().message);
@@ -141,7 +123,8 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
     if (e.latency_us != 0) line += "  " + std::to_string(e.latency_us / 1000) + "ms";
     std::printf("%s\n", line.c_str());
   }
-  record(**store, au::EventKind::kTrailRead, o.run, {{"command", "audit show"}, {"run", o.run}});
+  record_trail_access(**store, au::EventKind::kTrailRead, o.run,
+                      {{"command", "audit show"}, {"run", o.run}});
   return kExitOk;
 }
 
@@ -159,7 +142,7 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
     }
     *slot = *t;
   }
-  auto store = open_existing(g.audit_db);
+  auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto events = (*store)->query(q);
   if (!events) return fail(events.error().message);
@@ -170,19 +153,19 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
   } else if (auto w = au::write_file_atomically(o.out, text); !w) {
     return fail(w.error().message);
   }
-  record(**store, au::EventKind::kTrailExported, o.run,
-         {{"command", "audit export"},
-          {"format", o.format},
-          {"since", o.since},
-          {"until", o.until},
-          {"action", o.action},
-          {"events", events->size()},
-          {"sha256", api::sha256_hex(text)}});
+  record_trail_access(**store, au::EventKind::kTrailExported, o.run,
+                      {{"command", "audit export"},
+                       {"format", o.format},
+                       {"since", o.since},
+                       {"until", o.until},
+                       {"action", o.action},
+                       {"events", events->size()},
+                       {"sha256", api::sha256_hex(text)}});
   return kExitOk;
 }
 
 int run_report(const GlobalOptions& g, const AuditOptions& o) {
-  auto store = open_existing(g.audit_db);
+  auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto events = (*store)->run_events(o.run);
   if (!events) return fail(events.error().message);
@@ -196,14 +179,15 @@ int run_report(const GlobalOptions& g, const AuditOptions& o) {
   if (!chain) return fail(chain.error().message);
   std::string html = au::render_html_report(au::project_run(*events), *events, *chain);
   if (auto w = au::write_file_atomically(o.html, html); !w) return fail(w.error().message);
-  record(**store, au::EventKind::kTrailExported, o.run,
-         {{"command", "audit report"}, {"file", o.html}, {"sha256", api::sha256_hex(html)}});
+  record_trail_access(
+      **store, au::EventKind::kTrailExported, o.run,
+      {{"command", "audit report"}, {"file", o.html}, {"sha256", api::sha256_hex(html)}});
   std::printf("wrote %s (chain %s)\n", o.html.c_str(), chain->intact() ? "intact" : "NOT INTACT");
   return kExitOk;
 }
 
 int run_pack(const GlobalOptions& g, const AuditOptions& o) {
-  auto store = open_existing(g.audit_db);
+  auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto trusted = trusted_key(g.audit_db, o.key);
   if (!trusted) return fail(trusted.error().message);

@@ -1,8 +1,245 @@
-// Placeholder: the 'runs' subcommand is registered by its owner's change.
+// `tcplan runs`, `tcplan status RUN` and `tcplan unlock RUN`: the operator's view of runs,
+// rebuilt from the audit trail (audit/projection.h), and the deliberate release of the cluster
+// locks a killed run left behind. Reads are recorded as trail reads; an unlock is a forced
+// lock_released event, so the trail shows who broke whose lock.
+#include <boost/json.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/event_store.h"
+#include "audit/projection.h"
+#include "audit/time_text.h"
 #include "cli/command.h"
+#include "cli/trail.h"
+#include "planner/duration.h"
 
 namespace tcplan::cli {
+namespace {
 
-void add_runs_command(CLI::App&, const GlobalOptions&, Runner&) {}
+namespace au = tcplan::audit;
+namespace json = boost::json;
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string duration_text(std::int64_t from_ms, std::int64_t to_ms) {
+  if (from_ms == 0 || to_ms < from_ms) return "-";
+  return planner::format_duration(std::chrono::milliseconds((to_ms - from_ms) / 100 * 100));
+}
+
+std::string joined(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values)
+    out += (out.empty() ? "" : ",") + v;
+  return out.empty() ? "-" : out;
+}
+
+// A run with no run_finished event is either still going or was killed; the trail cannot
+// tell which, so say both and how to go on.
+std::string status_text(const au::RunState& run) {
+  return run.status == "running" ? "running or killed" : run.status;
+}
+
+std::string plan_of(const std::vector<au::Event>& events) {
+  for (const auto& e : events) {
+    if (e.kind != au::EventKind::kRunStarted) continue;
+    boost::system::error_code ec;
+    json::value v = json::parse(e.payload, ec);
+    if (!ec && v.is_object()) {
+      if (const auto* p = v.as_object().if_contains("plan"); p && p->is_string())
+        return std::string(p->as_string());
+    }
+  }
+  return {};
+}
+
+std::vector<au::LockInfo> locks_of(const au::EventStore& store, const std::string& run_id) {
+  std::vector<au::LockInfo> held;
+  auto locks = store.locks();
+  if (!locks) return held;
+  for (auto& l : *locks) {
+    if (l.holder_run_id == run_id) held.push_back(std::move(l));
+  }
+  return held;
+}
+
+int run_runs(const GlobalOptions& g) {
+  auto store = open_existing_trail(g.audit_db);
+  if (!store) return fail(store.error().message);
+  auto runs = au::load_runs(**store);
+  if (!runs) return fail(runs.error().message);
+  if (g.output == "json") {
+    json::array out;
+    for (const auto& r : *runs) {
+      std::size_t done = 0;
+      for (const auto& s : r.steps)
+        done += s.status == "succeeded" ? 1 : 0;
+      out.push_back(json::object{{"run_id", r.run_id},
+                                 {"status", r.status},
+                                 {"started_ms", r.started_ms},
+                                 {"finished_ms", r.finished_ms},
+                                 {"operator", r.operator_user + "@" + r.operator_host},
+                                 {"steps", r.steps.size()},
+                                 {"steps_succeeded", done},
+                                 {"locks", locks_of(**store, r.run_id).size()}});
+    }
+    std::printf("%s\n", json::serialize(out).c_str());
+  } else if (runs->empty()) {
+    std::printf("no runs in %s\n", g.audit_db.c_str());
+  } else {
+    std::printf("%s %s %s %s %s %s\n", pad("RUN", 28).c_str(), pad("STATUS", 18).c_str(),
+                pad("STARTED", 24).c_str(), pad("DURATION", 9).c_str(), pad("STEPS", 7).c_str(),
+                "OPERATOR");
+    for (const auto& r : *runs) {
+      std::size_t done = 0;
+      for (const auto& s : r.steps)
+        done += s.status == "succeeded" ? 1 : 0;
+      std::string steps = std::to_string(done) + "/" + std::to_string(r.steps.size());
+      std::string status = status_text(r);
+      if (!locks_of(**store, r.run_id).empty()) status += " *";
+      std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 28).c_str(), pad(status, 18).c_str(),
+                  pad(au::format_time_ms(r.started_ms), 24).c_str(),
+                  pad(duration_text(r.started_ms, r.finished_ms), 9).c_str(), pad(steps, 7).c_str(),
+                  r.operator_user.c_str(), r.operator_host.c_str());
+    }
+    std::printf("(* holds cluster locks: `tcplan status RUN` names them)\n");
+  }
+  record_trail_access(**store, au::EventKind::kTrailRead, "", {{"command", "runs"}});
+  return kExitOk;
+}
+
+json::object step_json(const au::StepState& s) {
+  json::array resources, flows;
+  for (const auto& r : s.resource_ids)
+    resources.push_back(json::value(r));
+  for (const auto& f : s.flow_ids)
+    flows.push_back(json::value(f));
+  std::size_t in_flight = 0;
+  for (const auto& c : s.calls)
+    in_flight += c.in_flight() ? 1 : 0;
+  return {
+      {"step", s.step_id},          {"status", s.status},          {"attempts", s.attempts},
+      {"retries", s.retries},       {"started_ms", s.started_ms},  {"finished_ms", s.finished_ms},
+      {"resource_ids", resources},  {"flow_ids", flows},           {"wait_state", s.wait_state},
+      {"last_error", s.last_error}, {"calls_in_flight", in_flight}};
+}
+
+int run_status(const GlobalOptions& g, const std::string& run_id) {
+  auto store = open_existing_trail(g.audit_db);
+  if (!store) return fail(store.error().message);
+  auto events = (*store)->run_events(run_id);
+  if (!events) return fail(events.error().message);
+  if (events->empty())
+    return fail("no run " + run_id + " in " + g.audit_db + " (see `tcplan runs`)");
+  au::RunState run = au::project_run(*events);
+  std::vector<au::LockInfo> locks = locks_of(**store, run_id);
+  std::string plan = plan_of(*events);
+
+  if (g.output == "json") {
+    json::array steps, held;
+    for (const auto& s : run.steps)
+      steps.push_back(step_json(s));
+    for (const auto& l : locks)
+      held.push_back(json::value(l.name));
+    json::object out{{"run_id", run.run_id},
+                     {"status", run.status},
+                     {"plan", plan},
+                     {"started_ms", run.started_ms},
+                     {"finished_ms", run.finished_ms},
+                     {"operator", run.operator_user + "@" + run.operator_host},
+                     {"sealed", run.sealed},
+                     {"locks", held},
+                     {"steps", steps}};
+    std::printf("%s\n", json::serialize(out).c_str());
+    record_trail_access(**store, au::EventKind::kTrailRead, run_id, {{"command", "status"}});
+    return kExitOk;
+  }
+
+  std::printf("run %s: %s (plan %s, %s@%s)\n", run.run_id.c_str(), status_text(run).c_str(),
+              plan.empty() ? "-" : plan.c_str(), run.operator_user.c_str(),
+              run.operator_host.c_str());
+  std::printf("started %s, %s%s\n", au::format_time_ms(run.started_ms).c_str(),
+              run.finished_ms ? ("finished " + au::format_time_ms(run.finished_ms)).c_str()
+                              : "not finished",
+              run.sealed ? ", sealed" : "");
+  if (!run.refusal.empty()) std::printf("refused: %s\n", run.refusal.c_str());
+  std::printf("\n%s %s %s %s %s %s\n", pad("STEP", 24).c_str(), pad("STATE", 12).c_str(),
+              pad("ATTEMPTS", 8).c_str(), pad("DURATION", 9).c_str(), pad("RESOURCES", 28).c_str(),
+              "FLOWS");
+  for (const auto& s : run.steps) {
+    std::string state = s.status;
+    for (const auto& c : s.calls) {
+      if (c.in_flight()) state = "in flight";
+    }
+    std::printf("%s %s %s %s %s %s\n", pad(s.step_id, 24).c_str(), pad(state, 12).c_str(),
+                pad(std::to_string(s.attempts), 8).c_str(),
+                pad(duration_text(s.started_ms, s.finished_ms), 9).c_str(),
+                pad(joined(s.resource_ids), 28).c_str(), joined(s.flow_ids).c_str());
+    if (!s.wait_state.empty() && s.status != "succeeded")
+      std::printf("    last seen: %s\n", s.wait_state.c_str());
+    if (!s.last_error.empty()) std::printf("    error: %s\n", s.last_error.c_str());
+  }
+  for (const auto& l : locks) {
+    std::printf("holds lock %s since %s\n", l.name.c_str(),
+                au::format_time_ms(l.acquired_ms).c_str());
+  }
+  if (run.status == "running" || run.status == "interrupted") {
+    std::printf("\nresume: tcplan apply %s --resume %s\n", plan.empty() ? "PLAN" : plan.c_str(),
+                run_id.c_str());
+    if (!locks.empty())
+      std::printf("or, if this run is abandoned: tcplan unlock %s\n", run_id.c_str());
+  }
+  record_trail_access(**store, au::EventKind::kTrailRead, run_id, {{"command", "status"}});
+  return kExitOk;
+}
+
+int run_unlock(const GlobalOptions& g, const std::string& run_id) {
+  auto store = open_existing_trail(g.audit_db);
+  if (!store) return fail(store.error().message);
+  std::vector<au::LockInfo> locks = locks_of(**store, run_id);
+  if (locks.empty()) return fail("run " + run_id + " holds no locks (see `tcplan runs`)");
+  int rc = kExitOk;
+  for (const auto& l : locks) {
+    auto released = (*store)->release_lock(l.name, run_id, /*force=*/true);
+    if (!released) {
+      std::fprintf(stderr, "error: %s: %s\n", l.name.c_str(), released.error().message.c_str());
+      rc = kExitFailed;
+      continue;
+    }
+    std::printf("released %s (held by %s since %s; recorded as event #%lld)\n", l.name.c_str(),
+                run_id.c_str(), au::format_time_ms(l.acquired_ms).c_str(),
+                static_cast<long long>(released->seq));
+  }
+  return rc;
+}
+
+}  // namespace
+
+void add_runs_command(CLI::App& app, const GlobalOptions& global, Runner& run) {
+  CLI::App* runs = app.add_subcommand("runs", "List the runs in the audit trail with their state");
+  runs->callback([&run, &global] { run = [&global] { return run_runs(global); }; });
+
+  auto status_run = std::make_shared<std::string>();
+  CLI::App* status = app.add_subcommand(
+      "status", "Show a run's steps: state, attempts, resource ids, FlowIds, timings, locks");
+  status->add_option("RUN", *status_run, "Run id (the `run:` line of `tcplan apply`)")->required();
+  status->callback([&run, &global, status_run] {
+    run = [&global, status_run] { return run_status(global, *status_run); };
+  });
+
+  auto unlock_run = std::make_shared<std::string>();
+  CLI::App* unlock = app.add_subcommand(
+      "unlock",
+      "Release the cluster locks of a killed run you will not resume (recorded as forced)");
+  unlock->add_option("RUN", *unlock_run, "Run id holding the locks")->required();
+  unlock->callback([&run, &global, unlock_run] {
+    run = [&global, unlock_run] { return run_unlock(global, *unlock_run); };
+  });
+}
 
 }  // namespace tcplan::cli

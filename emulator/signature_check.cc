@@ -7,6 +7,7 @@
 
 #include "api/hash.h"
 #include "api/signer.h"
+#include "api/text.h"
 #include "emulator/host.h"
 
 namespace tcplan::emulator {
@@ -18,14 +19,6 @@ constexpr const char* kSecretIdNotFound = "AuthFailure.SecretIdNotFound";
 constexpr const char* kSignatureExpire = "AuthFailure.SignatureExpire";
 constexpr const char* kSignatureFailure = "AuthFailure.SignatureFailure";
 constexpr const char* kTokenFailure = "AuthFailure.TokenFailure";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -52,7 +45,7 @@ struct Authorization {
 
 // "TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request, SignedHeaders=a;b, Signature=hex"
 Result<Authorization, Rejection> parse_authorization(std::string_view value) {
-  value = trim(value);
+  value = text::trim(value);
   constexpr std::string_view kAlgorithm = "TC3-HMAC-SHA256";
   auto space = value.find(' ');
   if (space == std::string_view::npos || value.substr(0, space) != kAlgorithm)
@@ -60,7 +53,7 @@ Result<Authorization, Rejection> parse_authorization(std::string_view value) {
   Authorization auth;
   std::string_view credential, signed_headers, signature;
   for (std::string_view part : split(value.substr(space + 1), ',')) {
-    part = trim(part);
+    part = text::trim(part);
     auto eq = part.find('=');
     if (eq == std::string_view::npos)
       return reject(kInvalidAuthorization, "(expected Credential, SignedHeaders and Signature)");
@@ -85,7 +78,7 @@ Result<Authorization, Rejection> parse_authorization(std::string_view value) {
   auth.date = scope[1];
   auth.service = scope[2];
   for (std::string_view h : split(signed_headers, ';')) {
-    std::string name(trim(h));
+    std::string name(text::trim(h));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name.empty()) return reject(kInvalidAuthorization, "(empty name in SignedHeaders)");
@@ -200,7 +193,7 @@ Result<Signer, Rejection> verify_v1(const HttpRequest& request,
   signed_params.erase("Signature");
 
   const std::string* host_header = request.header("host");
-  std::string host = host_header != nullptr ? std::string(trim(*host_header)) : "";
+  std::string host = host_header != nullptr ? std::string(text::trim(*host_header)) : "";
   const std::string path(request.path());
   bool match = api::constant_time_equal(
       api::sign_v1(request.method, host, path, signed_params, pair->secret_key), *signature);

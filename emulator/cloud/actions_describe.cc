@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "api/text.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/flows.h"
 #include "emulator/cloud/ids.h"
@@ -17,12 +18,6 @@ namespace tcplan::emulator::cloud {
 namespace json = boost::json;
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 struct Page {
   std::size_t offset = 0;
@@ -46,7 +41,7 @@ Result<std::vector<Cluster>, ApiReply> listed_clusters(Context& ctx) {
   if (!kStrategies.count(strategy))
     return fail("InvalidParameter.DisplayStrategyNotMatch",
                 "Unknown DisplayStrategy " + strategy + ".");
-  std::string order = lower(str_or(p, "OrderField", "addTime"));
+  std::string order = text::ascii_lower(str_or(p, "OrderField", "addTime"));
   if (order != "clusterid" && order != "addtime" && order != "status")
     return fail("InvalidParameter.OrderFieldNotMatch",
                 "OrderField must be clusterId, addTime or status.");

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "api/text.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/operations.h"
 #include "emulator/cloud/params.h"
@@ -15,17 +16,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // "hdfs-3.2.2" provides HDFS; "hadoop-2.8.4" provides HDFS, YARN and MapReduce.
 bool provides(const Cluster& c, const std::string& service) {
-  std::string want = lower(service);
+  std::string want = text::ascii_lower(service);
   for (const auto& s : c.software) {
-    std::string name = lower(s.substr(0, s.find('-')));
+    std::string name = text::ascii_lower(s.substr(0, s.find('-')));
     if (name == want) return true;
     if (name == "hadoop" && (want == "hdfs" || want == "yarn" || want == "mapreduce")) return true;
   }
