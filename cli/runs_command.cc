@@ -22,6 +22,17 @@ namespace {
 namespace au = tcplan::audit;
 namespace json = boost::json;
 
+// The dry run before approval records its reads under this pseudo-step; it is not a plan step.
+constexpr const char* kPreviewStep = "preview";
+
+std::vector<const au::StepState*> plan_steps(const au::RunState& run) {
+  std::vector<const au::StepState*> steps;
+  for (const auto& s : run.steps) {
+    if (s.step_id != kPreviewStep) steps.push_back(&s);
+  }
+  return steps;
+}
+
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -76,15 +87,16 @@ int run_runs(const GlobalOptions& g) {
   if (g.output == "json") {
     json::array out;
     for (const auto& r : *runs) {
+      auto steps = plan_steps(r);
       std::size_t done = 0;
-      for (const auto& s : r.steps)
-        done += s.status == "succeeded" ? 1 : 0;
+      for (const auto* s : steps)
+        done += s->status == "succeeded" ? 1 : 0;
       out.push_back(json::object{{"run_id", r.run_id},
                                  {"status", r.status},
                                  {"started_ms", r.started_ms},
                                  {"finished_ms", r.finished_ms},
                                  {"operator", r.operator_user + "@" + r.operator_host},
-                                 {"steps", r.steps.size()},
+                                 {"steps", steps.size()},
                                  {"steps_succeeded", done},
                                  {"locks", locks_of(**store, r.run_id).size()}});
     }
@@ -96,10 +108,11 @@ int run_runs(const GlobalOptions& g) {
                 pad("STARTED", 24).c_str(), pad("DURATION", 9).c_str(), pad("STEPS", 7).c_str(),
                 "OPERATOR");
     for (const auto& r : *runs) {
+      auto all = plan_steps(r);
       std::size_t done = 0;
-      for (const auto& s : r.steps)
-        done += s.status == "succeeded" ? 1 : 0;
-      std::string steps = std::to_string(done) + "/" + std::to_string(r.steps.size());
+      for (const auto* s : all)
+        done += s->status == "succeeded" ? 1 : 0;
+      std::string steps = std::to_string(done) + "/" + std::to_string(all.size());
       std::string status = status_text(r);
       if (!locks_of(**store, r.run_id).empty()) status += " *";
       std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 28).c_str(), pad(status, 18).c_str(),
@@ -142,8 +155,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
 
   if (g.output == "json") {
     json::array steps, held;
-    for (const auto& s : run.steps)
-      steps.push_back(step_json(s));
+    for (const auto* s : plan_steps(run))
+      steps.push_back(step_json(*s));
     for (const auto& l : locks)
       held.push_back(json::value(l.name));
     json::object out{{"run_id", run.run_id},
@@ -171,7 +184,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   std::printf("\n%s %s %s %s %s %s\n", pad("STEP", 24).c_str(), pad("STATE", 12).c_str(),
               pad("ATTEMPTS", 8).c_str(), pad("DURATION", 9).c_str(), pad("RESOURCES", 28).c_str(),
               "FLOWS");
-  for (const auto& s : run.steps) {
+  for (const auto* step : plan_steps(run)) {
+    const au::StepState& s = *step;
     std::string state = s.status;
     for (const auto& c : s.calls) {
       if (c.in_flight()) state = "in flight";
