@@ -43,6 +43,16 @@ size_t write_cb(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// libcurl re-sends a request once, silently, when a reused keep-alive connection turns out to
+// be dead before any byte of the answer came back. But the server may have carried out the
+// first send (its answer was lost), and the caller's hook recorded one attempt: refuse the
+// hidden re-send, so the failure reaches the caller, which records it and decides whether to
+// send again.
+int prereq_cb(void* user, char*, char*, int, int) {
+  int* sends = static_cast<int*>(user);
+  return ++*sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost" || host == "[::1]" || host == "::1") return true;
   // 127.0.0.0/8, written as a dotted quad.
@@ -212,6 +222,9 @@ Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   if (!request.idempotent) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  int sends = 0;
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq_cb);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, &sends);
 
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(h);
@@ -233,6 +246,13 @@ Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request) {
   std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc);
   std::string where = " (" + url->host_header + ")";
 
+  if (sends > 1) {
+    return client_error(kNetworkError,
+                        "the connection closed with no response; the request may have been "
+                        "carried out" +
+                            where,
+                        true);
+  }
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     return client_error(
         kResponseTooLarge,

@@ -1,9 +1,10 @@
 // `tcplan apply PLAN|SAVED [--yes] [--resume [RUN]] [--now TIME] [--max-parallel N]
 // [--explain] [--wait-lock DURATION]`: what operators run in a change window. It reads as
-// the phases of a run: load and validate → target → audit trail → run id → window → preview
-// and approval → locks → run → record, seal and summarize.
+// the phases of a run: load and validate → target → audit trail → run id → window → locks →
+// preview and approval → run → record, seal and summarize.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "api/api_error.h"
 #include "audit/event_store.h"
 #include "audit/projection.h"
 #include "audit/seal.h"
@@ -64,24 +66,34 @@ std::string new_run_id() {
 }
 
 // Preview reads go through the journal like every other call: the trail shows what the
-// approval was based on.
+// approval was based on. They are reads, so a throttled or transient failure is retried with
+// backoff (scaled like the runner's): one lost answer must not fail the dry run or leave a
+// price unknown.
 class JournalReader : public planner::CloudReader {
  public:
-  JournalReader(const api::Client& client, ex::Journal& journal)
-      : client_(client), journal_(journal) {}
+  JournalReader(const api::Client& client, ex::Journal& journal, double time_scale)
+      : client_(client), journal_(journal), time_scale_(std::max(1.0, time_scale)) {}
   Result<json::object, api::ApiError> call(const std::string& service, const std::string& action,
                                            const std::string& version, const std::string& region,
                                            const json::object& params) override {
     api::CallRequest req{service, action, version, region, params};
-    auto observer = journal_.observe({"preview", "", 0});
-    auto r = client_.call(req, observer.get());
-    if (!r.ok()) return r.error();
-    return std::move(r->response);
+    for (int attempt = 1;; ++attempt) {
+      auto observer = journal_.observe({"preview", "", 0});
+      auto r = client_.call(req, observer.get());
+      if (r.ok()) return std::move(r->response);
+      if (attempt >= 6 || r.error().code == api::kNotSent ||
+          api::classify(r.error()) == api::ErrorClass::kPermanent) {
+        return r.error();
+      }
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
+          1000.0 * static_cast<double>(1 << (attempt - 1)) / time_scale_));
+    }
   }
 
  private:
   const api::Client& client_;
   ex::Journal& journal_;
+  double time_scale_;
 };
 
 // Clusters the plan will change that exist before it runs (ids written in the plan or its
@@ -220,8 +232,14 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
       auto runs = audit::load_runs(**store);
       if (runs) {
         for (auto r = runs->rbegin(); r != runs->rend(); ++r) {
-          if (r->status != "succeeded" && r->status != "refused" &&
-              r->plan_sha256 == plan->sha256) {
+          if ((r->status == "succeeded" && r->sealed) || r->status == "refused") continue;
+          std::string digest = r->plan_sha256;
+          if (digest.empty()) {
+            // Killed before its plan_digest event: run_started names the plan too.
+            auto s = ex::load_resume_state(**store, r->run_id);
+            if (s) digest = s->plan_sha256;
+          }
+          if (digest == plan->sha256) {
             run_id = r->run_id;
             break;
           }
@@ -240,6 +258,19 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
       return kExitUsage;
     }
     if (state->status == "succeeded") {
+      // Killed between its run_finished event and its seal: what is left is the seal.
+      auto run = audit::load_run(**store, run_id);
+      if (run && !run->sealed) {
+        print_line(info, "run: " + run_id);
+        auto sealed = (*store)->seal(run_id, *key);
+        if (!sealed) {
+          std::fprintf(stderr, "error: sealing run %s: %s\n", run_id.c_str(),
+                       sealed.error().message.c_str());
+          return kExitFailed;
+        }
+        print_line(info, "run " + run_id + " had succeeded but was not sealed: sealed it");
+        return kExitOk;
+      }
       std::fprintf(stderr, "error: run %s already succeeded; nothing to resume\n", run_id.c_str());
       return kExitUsage;
     }
@@ -250,7 +281,13 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   print_line(info, "run: " + run_id);
 
   ex::Journal journal(**store, run_id);
+  std::vector<std::string> locked;  // cluster locks this process took
   auto finish = [&](const std::string& status) {
+    // An interrupted run keeps its locks: its resume takes them back, nobody else steps in.
+    if (status != "interrupted") {
+      for (const auto& l : locked)
+        (void)(*store)->release_lock(l, run_id);
+    }
     (void)journal.record(audit::EventKind::kRunFinished, {}, {{"status", status}});
     auto sealed = (*store)->seal(run_id, *key);
     if (!sealed) {
@@ -266,6 +303,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   };
 
   json::object started{{"plan", plan_path},
+                       {"plan_sha256", plan->sha256},
                        {"mode", args.resume ? "resume" : "apply"},
                        {"target", target->description},
                        {"time_scale", target->time_scale}};
@@ -290,8 +328,38 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     }
   }
 
-  // 6. Preview and approval, bound to the plan digest and the preview digest.
-  JournalReader reader(client, journal);
+  // 6. Locks on every existing cluster the run will change, before the dry run reads them: a
+  // second apply must see the lock (and may wait for it), not a cluster busy with the first.
+  // A resume finds the locks its killed or interrupted process kept: they are this run's, so
+  // it carries on holding them instead of refusing on its own name.
+  std::set<std::string> already_held;
+  if (resumed) {
+    if (auto held = (*store)->locks()) {
+      for (const auto& l : *held)
+        if (l.holder_run_id == run_id) already_held.insert(l.name);
+    }
+  }
+  for (const auto& cluster : clusters_to_lock(*plan, run_id)) {
+    std::string name = "cluster:" + cluster;
+    if (already_held.count(name)) {
+      locked.push_back(name);
+      continue;
+    }
+    auto deadline =
+        std::chrono::steady_clock::now() + wait_lock.value_or(std::chrono::milliseconds{0});
+    for (;;) {
+      auto r = (*store)->acquire_lock(name, run_id, "apply " + plan_path);
+      if (r) {
+        locked.push_back(name);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return refuse("lock", r.error().message);
+      std::this_thread::sleep_for(std::chrono::milliseconds{200});
+    }
+  }
+
+  // 7. Preview and approval, bound to the plan digest and the preview digest.
+  JournalReader reader(client, journal, target->time_scale);
   planner::PreviewOptions popts;
   popts.run_id = run_id;
   auto preview = planner::preview_plan(*plan, reader, popts);
@@ -354,27 +422,6 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
                         {"by", approved_by},
                         {"user", audit::current_os_user()}});
 
-  // 7. Locks on every existing cluster the run will change, before the first mutating call.
-  std::vector<std::string> locked;
-  for (const auto& cluster : clusters_to_lock(*plan, run_id)) {
-    std::string name = "cluster:" + cluster;
-    auto deadline =
-        std::chrono::steady_clock::now() + wait_lock.value_or(std::chrono::milliseconds{0});
-    for (;;) {
-      auto r = (*store)->acquire_lock(name, run_id, "apply " + plan_path);
-      if (r) {
-        locked.push_back(name);
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        for (const auto& l : locked)
-          (void)(*store)->release_lock(l, run_id);
-        return refuse("lock", r.error().message);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds{200});
-    }
-  }
-
   // 8. Run.
   ex::RunOptions ropts;
   ropts.max_parallel = args.max_parallel;
@@ -390,10 +437,6 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   if (report.status == "refused" && !report.detail.empty()) {
     (void)journal.record(audit::EventKind::kRefused, {},
                          {{"reason", "changed_step"}, {"detail", report.detail}});
-  }
-  if (report.status != "interrupted") {
-    for (const auto& l : locked)
-      (void)(*store)->release_lock(l, run_id);
   }
   finish(report.status);
 

@@ -137,7 +137,15 @@ FrontReply Front::handle(const HttpRequest& request) {
 FrontReply Front::handle_control(const HttpRequest& request) {
   const std::string_view path = request.path();
   if (path == "/_emulator/state" && request.method == "GET") {
-    return json_reply(json::serialize(cloud_.state_json(cloud_.now_ms())));
+    json::value state = cloud_.state_json(cloud_.now_ms());
+    if (state.is_object()) {
+      json::object received;
+      std::lock_guard lock(received_mu_);
+      for (const auto& [name, n] : received_)
+        received[name] = n;
+      state.as_object()["Received"] = std::move(received);
+    }
+    return json_reply(json::serialize(state));
   }
   if (path == "/_emulator/advance" && request.method == "POST") {
     FlatParams query;
@@ -220,6 +228,10 @@ FrontReply Front::handle_api(const HttpRequest& request) {
   auto resolved = resolve_action(service_of_host, action_name, version);
   if (!resolved.ok()) return reject(service_of_host, resolved.error());
   const api::ActionSpec& spec = **resolved;
+  {
+    std::lock_guard lock(received_mu_);
+    ++received_[spec.service + "." + spec.action];
+  }
   // CVM documents Region as required for every action; EMR and ECM accept its absence.
   if (region.empty() && spec.service == "cvm")
     return reject(spec.service, {"MissingParameter", "(Region)"});

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,11 @@ class Front {
   FrontOptions options_;
   RateLimiter limiter_;
   FaultInjector faults_;
+  // API calls received per "service.Action", whatever their outcome (throttled, faulted,
+  // answered): GET /_emulator/state shows them as "Received" so a test can compare what the
+  // cloud saw with what the audit trail says was sent.
+  std::mutex received_mu_;
+  std::map<std::string, std::int64_t> received_;
 };
 
 // {"Response":{"Error":{"Code","Message"},"RequestId"}} exactly as given.

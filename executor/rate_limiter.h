@@ -1,4 +1,4 @@
-// Client-side rate limits: one bucket per (service, action, region) at the catalog's documented
+// Client-side rate limits: one lane per (service, action, region) at the catalog's documented
 // rate, so that a fleet plan runs just under the limit instead of being throttled by it.
 // Reservations are handed out in order: the caller is told *when* it may send, and sends then.
 #pragma once
@@ -18,8 +18,17 @@ class RateLimiter {
   explicit RateLimiter(double headroom = 0.97) : headroom_(headroom) {}
 
   // Reserves the next send slot for `key` at `per_second`, and returns the time at which the
-  // request may be sent (now, or later). Slots are spaced evenly: no bursts.
+  // request may be sent (now, or later). Slots are spaced evenly and handed out in order, so
+  // each waiting request wakes once, in turn.
   Clock::time_point reserve(const std::string& key, double per_second, Clock::time_point now);
+
+  // Called when a reserved slot has come, just before sending. Returns `now` when the send may
+  // go (and counts it), else the later time to try again. A slot is a promise about when the
+  // caller wakes, not about when it sends: if the event loop was busy (a burst of audit
+  // fsyncs), several expired slots fire together, and sending them all at once is the burst
+  // the server throttles. Admission spaces the *actual* sends (a cell-rate check with half a
+  // slot of tolerance), so any one-second window holds at most the documented number.
+  Clock::time_point admit(const std::string& key, double per_second, Clock::time_point now);
 
   static std::string key(const std::string& service, const std::string& action,
                          const std::string& region) {
@@ -27,8 +36,16 @@ class RateLimiter {
   }
 
  private:
+  struct Lane {
+    Clock::time_point next_slot{};  // the next reservation
+    Clock::time_point expected{};   // when the next send is due if sends keep the spacing
+    bool reserved = false;
+    bool sent = false;
+  };
+  Clock::duration interval(double per_second) const;
+
   double headroom_;
-  std::map<std::string, Clock::time_point> next_slot_;
+  std::map<std::string, Lane> lanes_;
 };
 
 }  // namespace tcplan::executor

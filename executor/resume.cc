@@ -39,7 +39,13 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
       }
       continue;
     }
-    if (e.kind == K::kRunStarted) state.status = "running";
+    if (e.kind == K::kRunStarted) {
+      state.status = "running";
+      // A process killed before its plan_digest event still named the plan here.
+      auto p = payload_of(e);
+      if (auto* v = p.if_contains("plan_sha256"); v && v->is_string() && state.plan_sha256.empty())
+        state.plan_sha256 = std::string(v->as_string());
+    }
     if (e.kind == K::kRunFinished) {
       auto p = payload_of(e);
       if (auto* v = p.if_contains("status"); v && v->is_string()) {

@@ -1,3 +1,4 @@
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
@@ -179,23 +180,42 @@ void Runner::pump() {
     fatal_ = journal_.failure();
     interrupt();
   }
-  for (WorkItem w : schedule_->take_ready()) {
-    asio::co_spawn(io_, run_item(w.node, w.item), [this, w](std::exception_ptr e) {
-      Item& it = *items_[w.node][w.item];
-      if (e) {
-        it.report.status = "failed";
-        it.report.detail = "internal error: " + exception_text(e);
-      }
-      if (it.report.status == "succeeded") {
-        schedule_->finished(w, true);
-      } else if (it.report.status == "interrupted") {
-        schedule_->abandoned(w);
-      } else {
-        schedule_->finished(w, false);
-      }
-      pump();
-      done_.cancel();
-    });
+  for (WorkItem w : schedule_->take_ready())
+    to_start_.push_back(w);
+  if (!start_posted_ && !to_start_.empty()) {
+    start_posted_ = true;
+    asio::post(io_, [this] { start_next(); });
+  }
+}
+
+// Ready items start one per turn of the event loop, not all in one handler: a start runs up
+// to its first wait, which includes committing step_started (an fsync), and 200 of those in a
+// row would hold every timer, rate-limit slots included, for a second or more; the slots
+// would then fire together and the time would be lost (docs/benchmarks.md, "Executor").
+void Runner::start_next() {
+  start_posted_ = false;
+  if (to_start_.empty()) return;
+  WorkItem w = to_start_.front();
+  to_start_.pop_front();
+  asio::co_spawn(io_, run_item(w.node, w.item), [this, w](std::exception_ptr e) {
+    Item& it = *items_[w.node][w.item];
+    if (e) {
+      it.report.status = "failed";
+      it.report.detail = "internal error: " + exception_text(e);
+    }
+    if (it.report.status == "succeeded") {
+      schedule_->finished(w, true);
+    } else if (it.report.status == "interrupted") {
+      schedule_->abandoned(w);
+    } else {
+      schedule_->finished(w, false);
+    }
+    pump();
+    done_.cancel();
+  });
+  if (!start_posted_ && !to_start_.empty()) {
+    start_posted_ = true;
+    asio::post(io_, [this] { start_next(); });
   }
 }
 
@@ -416,10 +436,14 @@ RunReport Runner::run() {
     report.detail = fatal_;
   } else if (interrupted_) {
     report.status = "interrupted";
-  } else if (any_failed || schedule_->rollback_trigger()) {
+  } else if (any_failed) {
     report.status = "failed";
   } else if (any_refused) {
+    // The change window kept a step from starting (and may have set off a rollback of what
+    // ran): the run was refused (exit 3), not failed.
     report.status = "refused";
+  } else if (schedule_->rollback_trigger()) {
+    report.status = "failed";
   } else {
     report.status = "succeeded";
   }

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -105,6 +106,7 @@ class Runner {
 
   // Scheduling.
   void pump();
+  void start_next();
   awaitable<void> main_loop();
   awaitable<void> run_item(std::size_t node, std::size_t item);
   awaitable<void> rollback();
@@ -119,7 +121,11 @@ class Runner {
 
   // Calls.
   awaitable<CallResult> send(Item& it, const BuiltRequest& request);
-  awaitable<CallResult> call_once(Item& it, const api::CallRequest& request, std::int64_t attempt);
+  // send_by: when set and passed once the rate limit lets the call go, it is not sent
+  // (token_expired): an earlier attempt's outcome is unknown and its ClientToken may be gone.
+  awaitable<CallResult> call_once(
+      Item& it, const api::CallRequest& request, std::int64_t attempt,
+      std::optional<std::chrono::steady_clock::time_point> send_by = std::nullopt);
   awaitable<CallResult> read(Item& it, const std::string& service, const std::string& action,
                              boost::json::object params, const std::string& region);
   awaitable<std::optional<bool>> reconcile(Item& it, const BuiltRequest& request,
@@ -152,6 +158,8 @@ class Runner {
   std::map<std::string, boost::json::value> undo_outputs_;  // outputs of undo steps that ran
   RunReport undo_report_;
   std::set<boost::asio::steady_timer*> timers_;  // cancelled on interruption
+  std::deque<WorkItem> to_start_;                // ready items, started one per loop turn
+  bool start_posted_ = false;
   boost::asio::steady_timer done_;
   RateLimiter limiter_;
   RetryBudget budget_;

@@ -34,8 +34,9 @@ struct Runner::Item {
 
 struct Runner::CallResult {
   bool ok = false;
-  bool ambiguous = false;    // may have taken effect: reconcile before any re-send
-  bool interrupted = false;  // Ctrl-C while waiting to send or retry
+  bool ambiguous = false;      // may have taken effect: reconcile before any re-send
+  bool interrupted = false;    // Ctrl-C while waiting to send or retry
+  bool token_expired = false;  // not sent: its ClientToken could no longer be trusted by then
   api::CallResponse response;
   api::ApiError error;
 };

@@ -198,7 +198,9 @@ awaitable<std::optional<bool>> Runner::reconcile(Item& it, const BuiltRequest& r
         outputs = json::object{};
       } else if (view->status == 2) {
         decision = false;
-        reason = "no restart is running on the cluster";
+        // A restart that already ended leaves no trace a read can see: "absent" here may
+        // mean "done", and the re-send restarts the services once more (nothing duplicated).
+        reason = "no restart is running on the cluster (one that already ended cannot be seen)";
       } else {
         reason = "cluster is busy (status " + std::to_string(view->status) + ")";
       }

@@ -131,6 +131,13 @@ awaitable<void> Runner::run_call_step(Item& it) {
   // A restart has no FlowId: it is done when the cluster is back to running (status 8 -> 2).
   if (step.kind == planner::StepKind::kRestart) {
     std::string cluster = string_param(built->call.params, "InstanceId");
+    // The restart flow has just started, so a poll now can only say "restarting" and would
+    // spend a rate-limited DescribeInstances slot that 200 fleet items need: wait one
+    // interval first (set `poll` near the restart's expected duration).
+    if (!co_await sleep_for(scaled(step.poll), &it)) {
+      it.report.status = "interrupted";
+      co_return;
+    }
     if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart")) co_return;
   }
 }
@@ -281,9 +288,10 @@ awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, Clust
 
 awaitable<void> Runner::run_wait_step(Item& it) {
   const planner::Step& step = *it.step;
-  auto ctx = resolve_context(&it);
+  // The context copies every finished step's outputs: built per use, not kept in this frame
+  // for the whole wait (200 waiting fleet items each holding one took ~30 MB).
   auto resolve = [&](const std::string& text) -> Result<json::value> {
-    return planner::resolve_value(json::value(text), ctx);
+    return planner::resolve_value(json::value(text), resolve_context(&it));
   };
   auto cluster_v = resolve(step.cluster);
   if (!cluster_v || !cluster_v->is_string()) {

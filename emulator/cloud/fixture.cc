@@ -114,6 +114,9 @@ void load_fixture(StateStore& db, const std::filesystem::path& file, const Cloud
         c.software = {"hdfs-3.2.2", "yarn-3.2.2", "zookeeper-3.6.3", "hive-3.1.3", "spark-3.2.2"};
       }
       c.tags = tags_of(*t);
+      c.scheduler = (*t)["scheduler"].value_or(c.scheduler);
+      if (c.scheduler != "fair" && c.scheduler != "capacity")
+        bad(file, where, "scheduler must be fair or capacity, got '" + c.scheduler + "'");
       c.created_ms = now_ms;
       c.seq = db.next_counter("seq_counter", 1);
       std::vector<std::pair<int, int>> counts;

@@ -36,12 +36,14 @@ class RunsCommand : public ::testing::Test {
   // Journal events of a clean run of the nightly plan, in order, up to and including the
   // step_started of its first step: killing a run right there leaves it holding its lock.
   long events_until_first_step() {
+    // Its own emulator: the reference run must leave the test's cluster untouched.
     TempDir other;
-    auto r = run_tcplan_against(cloud_, other / "a.db",
+    LocalCloud reference({.fixture = kPlans / "fixtures/fleet.toml"});
+    auto r = run_tcplan_against(reference, other / "a.db",
                                 {"apply", kNightly, "--yes", "--now", kInWindow});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto exported =
-        run_tcplan_against(cloud_, other / "a.db", {"audit", "export", "--format", "jsonl"});
+        run_tcplan_against(reference, other / "a.db", {"audit", "export", "--format", "jsonl"});
     std::istringstream lines(exported.out);
     std::string line;
     long n = 0;
