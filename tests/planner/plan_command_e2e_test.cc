@@ -85,8 +85,8 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
   write_file(dir / "p.toml", read_file(kNightly));
   const std::string saved = (dir / "p.saved.json").string();
-  auto r = run_tcplan_against(cloud, dir / "a.db",
-                              {"plan", (dir / "p.toml").string(), "--out", saved});
+  auto r =
+      run_tcplan_against(cloud, dir / "a.db", {"plan", (dir / "p.toml").string(), "--out", saved});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(read_file(saved)).at("schema").as_string(), "tcplan.saved-plan/1");
 
@@ -94,8 +94,8 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   std::string plan = read_file(dir / "p.toml");
   plan.replace(plan.find("TaskCount = 4"), 13, "TaskCount = 3");
   write_file(dir / "p.toml", plan);
-  auto stale = run_tcplan_against(
-      cloud, dir / "a.db", {"apply", saved, "--yes", "--now", "2026-11-24T01:10:00+08:00"});
+  auto stale = run_tcplan_against(cloud, dir / "a.db",
+                                  {"apply", saved, "--yes", "--now", "2026-11-24T01:10:00+08:00"});
   EXPECT_EQ(stale.exit_code, 3) << stale.out << stale.err;
   EXPECT_THAT(stale.err, HasSubstr("changed since it was saved"));
   EXPECT_EQ(cloud.state().at("Flows").as_array().size(), 0u);
