@@ -13,7 +13,7 @@ namespace tcplan::testing::crash {
 namespace {
 
 constexpr double kLockScale = 10000;
-constexpr int kLockShards = 3;
+constexpr int kLockShards = 4;
 const char* const kLock = "cluster:emr-4slr7ad7";
 
 std::filesystem::path restart_plan() {
