@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,6 +85,12 @@ int run_runs(const GlobalOptions& g) {
   if (!store) return fail(store.error().message);
   auto runs = au::load_runs(**store);
   if (!runs) return fail(runs.error().message);
+  // One read of the lock table for the whole listing, not one per run.
+  std::map<std::string, std::size_t> locks_held;
+  if (auto locks = (*store)->locks()) {
+    for (const auto& l : *locks)
+      ++locks_held[l.holder_run_id];
+  }
   if (g.output == "json") {
     json::array out;
     for (const auto& r : *runs) {
@@ -98,7 +105,7 @@ int run_runs(const GlobalOptions& g) {
                                  {"operator", r.operator_user + "@" + r.operator_host},
                                  {"steps", steps.size()},
                                  {"steps_succeeded", done},
-                                 {"locks", locks_of(**store, r.run_id).size()}});
+                                 {"locks", locks_held[r.run_id]}});
     }
     std::printf("%s\n", json::serialize(out).c_str());
   } else if (runs->empty()) {
@@ -114,7 +121,7 @@ int run_runs(const GlobalOptions& g) {
         done += s->status == "succeeded" ? 1 : 0;
       std::string steps = std::to_string(done) + "/" + std::to_string(all.size());
       std::string status = status_text(r);
-      if (!locks_of(**store, r.run_id).empty()) status += " *";
+      if (locks_held[r.run_id] > 0) status += " *";
       std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 28).c_str(), pad(status, 18).c_str(),
                   pad(au::format_time_ms(r.started_ms), 24).c_str(),
                   pad(duration_text(r.started_ms, r.finished_ms), 9).c_str(), pad(steps, 7).c_str(),
