@@ -220,10 +220,10 @@ const Catalog& Catalog::builtin() {
   return catalog;
 }
 
-Result<Catalog> Catalog::parse(std::string_view json_text) {
+base::Result<Catalog> Catalog::parse(std::string_view json_text) {
   boost::system::error_code ec;
   json::value root = json::parse(json_text, ec);
-  if (ec) return Error{"catalog is not valid JSON: " + ec.message()};
+  if (ec) return base::Error{"catalog is not valid JSON: " + ec.message()};
 
   std::string error;
   Catalog c;
@@ -290,7 +290,7 @@ Result<Catalog> Catalog::parse(std::string_view json_text) {
     }
   }
   top.finish();
-  if (!error.empty()) return Error{error};
+  if (!error.empty()) return base::Error{error};
 
   // Cross-references: a catalog that parses is one every reader can trust without checks.
   auto check_type = [&](const std::string& where, const FieldSpec& f) {
@@ -338,7 +338,7 @@ Result<Catalog> Catalog::parse(std::string_view json_text) {
       error = where + ": client_token is set but there is no ClientToken param";
     }
   }
-  if (!error.empty()) return Error{error};
+  if (!error.empty()) return base::Error{error};
   return c;
 }
 

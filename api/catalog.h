@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::api {
 
@@ -65,7 +65,7 @@ class Catalog {
   // The catalog built into the binary (api/catalog.json). Parsed once; throws on a broken
   // embedded file, which is a build bug.
   static const Catalog& builtin();
-  static Result<Catalog> parse(std::string_view json_text);
+  static base::Result<Catalog> parse(std::string_view json_text);
 
   const ServiceSpec* service(std::string_view name) const;
   // With an empty version, the service's default version.

@@ -8,7 +8,7 @@
 
 #include "api/catalog.h"
 #include "api/signer.h"
-#include "api/text.h"
+#include "base/text.h"
 
 namespace tcplan::api {
 namespace {
@@ -27,7 +27,7 @@ const char* fallback_version(const std::string& service) {
 }
 
 bool is_secret_field(std::string_view name) {
-  std::string n = text::ascii_lower(name);
+  std::string n = base::ascii_lower(name);
   if (n == "clienttoken") return false;
   for (const char* word :
        {"password", "passwd", "secret", "token", "privatekey", "accesskey", "apikey"}) {
@@ -73,7 +73,7 @@ std::string redacted_authorization(const std::string& value) {
 Headers Attempt::redacted_headers() const {
   Headers out = headers;
   for (auto& [name, value] : out) {
-    std::string n = text::ascii_lower(name);
+    std::string n = base::ascii_lower(name);
     if (n == "authorization") value = redacted_authorization(value);
     if (n == "x-tc-token") value = kRedacted;
   }
@@ -92,7 +92,7 @@ json::object redact_params(const json::object& params) {
   return out;
 }
 
-Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body) {
+base::Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body) {
   auto fail = [&](const char* code, std::string message) {
     ApiError e;
     e.code = code;
@@ -193,8 +193,8 @@ std::string Client::endpoint_for(const std::string& service, const std::string& 
          "/";
 }
 
-Result<CallResponse, ApiError> Client::call(const CallRequest& request,
-                                            CallObserver* observer) const {
+base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
+                                                  CallObserver* observer) const {
   if (observer == nullptr) observer = default_observer_.get();
   Attempt attempt;
   attempt.service = request.service;
@@ -285,7 +285,7 @@ Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   auto sent = transport_->post(http);
   Outcome outcome;
   outcome.received_at = std::chrono::system_clock::now();
-  Result<CallResponse, ApiError> result = ApiError{};
+  base::Result<CallResponse, ApiError> result = ApiError{};
   if (!sent) {
     outcome.error_code = sent.error().code;
     outcome.error_message = sent.error().message;

@@ -15,8 +15,8 @@
 
 #include "api/api_error.h"
 #include "api/credentials.h"
-#include "api/result.h"
 #include "api/transport.h"
+#include "base/result.h"
 
 namespace tcplan::api {
 
@@ -71,7 +71,7 @@ struct Outcome {
 class CallObserver {
  public:
   virtual ~CallObserver() = default;
-  virtual Status<Error> before_send(const Attempt& attempt) = 0;
+  virtual base::Status<base::Error> before_send(const Attempt& attempt) = 0;
   virtual void after_receive(const Attempt& attempt, const Outcome& outcome) = 0;
 };
 
@@ -99,8 +99,8 @@ class Client {
 
   // One attempt. Thread-safe: the executor's workers share one Client. `observer` overrides
   // the default observer for this call.
-  Result<CallResponse, ApiError> call(const CallRequest& request,
-                                      CallObserver* observer = nullptr) const;
+  base::Result<CallResponse, ApiError> call(const CallRequest& request,
+                                            CallObserver* observer = nullptr) const;
 
   void set_default_observer(std::shared_ptr<CallObserver> observer) {
     default_observer_ = std::move(observer);
@@ -120,7 +120,7 @@ class Client {
 
 // Parses a response body as the cloud writes it: {"Response": {..., "RequestId"}} on success,
 // Response.Error on failure, ClientError.ParseJson / ClientError.HttpStatus otherwise.
-Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body);
+base::Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body);
 
 // A copy of `params` where every field whose name says password/secret/key/token (ClientToken
 // excepted), at any depth, is "[REDACTED]". For logs; the audit layer applies its own rule.

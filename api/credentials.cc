@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "api/text.h"
+#include "base/text.h"
 
 namespace tcplan::api {
 namespace {
@@ -20,15 +20,16 @@ constexpr const char* kEnvRegion = "TENCENTCLOUD_REGION";
 constexpr const char* kEnvCredentialsFile = "TENCENTCLOUD_CREDENTIALS_FILE";
 
 std::string trim_line(std::string_view s) {
-  return std::string(text::trim(s, " \t\r\n"));
+  return std::string(base::trim(s, " \t\r\n"));
 }
 
 // A variable of ours that is set must not be empty: an empty key would otherwise fall through
 // to a file and sign with credentials the user did not mean.
-Result<std::optional<std::string>> read_var(const CredentialEnvironment& env, const char* name) {
+base::Result<std::optional<std::string>> read_var(const CredentialEnvironment& env,
+                                                  const char* name) {
   auto value = env.getenv(name);
   if (value && trim_line(*value).empty()) {
-    return Error{std::string(name) + " is set but empty; unset it or give it a value"};
+    return base::Error{std::string(name) + " is set but empty; unset it or give it a value"};
   }
   if (value) return std::optional<std::string>(trim_line(*value));
   return std::optional<std::string>();
@@ -47,8 +48,8 @@ using IniSection = std::map<std::string, std::string>;
 
 // The INI dialect the SDKs read: [section], key = value, '#' or ';' comments. Values may be
 // quoted. Section and key names are case-sensitive, as in the Python SDK's configparser use.
-Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
-                                                    const std::string& where) {
+base::Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
+                                                          const std::string& where) {
   std::map<std::string, IniSection> sections;
   IniSection* current = nullptr;
   std::istringstream lines(text);
@@ -60,7 +61,7 @@ Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
       if (t.back() != ']') {
-        return Error{where + ":" + std::to_string(number) + ": malformed section header"};
+        return base::Error{where + ":" + std::to_string(number) + ": malformed section header"};
       }
       current = &sections[trim_line(std::string_view(t).substr(1, t.size() - 2))];
       continue;
@@ -68,10 +69,10 @@ Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
     auto eq = t.find('=');
     if (eq == std::string::npos) {
       // Never echo the line: it may be a pasted secret.
-      return Error{where + ":" + std::to_string(number) + ": expected key = value"};
+      return base::Error{where + ":" + std::to_string(number) + ": expected key = value"};
     }
     if (current == nullptr) {
-      return Error{where + ":" + std::to_string(number) + ": key outside any [section]"};
+      return base::Error{where + ":" + std::to_string(number) + ": key outside any [section]"};
     }
     std::string value = trim_line(std::string_view(t).substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
@@ -84,7 +85,7 @@ Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
 }
 
 // One source's answer: nullopt = this source has nothing for the profile, try the next.
-using SourceResult = Result<std::optional<Credentials>>;
+using SourceResult = base::Result<std::optional<Credentials>>;
 
 SourceResult from_environment(const CredentialEnvironment& env) {
   auto id = read_var(env, kEnvSecretId);
@@ -95,10 +96,10 @@ SourceResult from_environment(const CredentialEnvironment& env) {
   if (!token) return token.error();
   if (!id->has_value() && !key->has_value()) return std::optional<Credentials>();
   if (!id->has_value()) {
-    return Error{std::string(kEnvSecretKey) + " is set but " + kEnvSecretId + " is not"};
+    return base::Error{std::string(kEnvSecretKey) + " is set but " + kEnvSecretId + " is not"};
   }
   if (!key->has_value()) {
-    return Error{std::string(kEnvSecretId) + " is set but " + kEnvSecretKey + " is not"};
+    return base::Error{std::string(kEnvSecretId) + " is set but " + kEnvSecretKey + " is not"};
   }
   Credentials c;
   c.secret_id = **id;
@@ -123,8 +124,8 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
   if (!text) {
     // A file the user named explicitly must exist; the default location is optional.
     if (named->has_value()) {
-      return Error{std::string(kEnvCredentialsFile) + " names " + path.string() +
-                   ", which cannot be read"};
+      return base::Error{std::string(kEnvCredentialsFile) + " names " + path.string() +
+                         ", which cannot be read"};
     }
     return std::optional<Credentials>();
   }
@@ -144,8 +145,10 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
   c.token = get("token");
   c.region = get("region");
   if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
-  if (c.secret_id.empty()) return Error{where + ": secret_key is set but secret_id is missing"};
-  if (c.secret_key.empty()) return Error{where + ": secret_id is set but secret_key is missing"};
+  if (c.secret_id.empty())
+    return base::Error{where + ": secret_key is set but secret_id is missing"};
+  if (c.secret_key.empty())
+    return base::Error{where + ": secret_id is set but secret_key is missing"};
   c.source = where;
   return std::optional<Credentials>(std::move(c));
 }
@@ -163,7 +166,7 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
   if (!text) return std::optional<Credentials>();
   boost::system::error_code ec;
   json::value doc = json::parse(*text, ec);
-  if (ec || !doc.is_object()) return Error{path.string() + ": not a JSON object"};
+  if (ec || !doc.is_object()) return base::Error{path.string() + ": not a JSON object"};
   const auto& o = doc.get_object();
   Credentials c;
   c.secret_id = json_string(o, "secretId");
@@ -171,9 +174,9 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
   c.token = json_string(o, "token");
   if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
   if (c.secret_id.empty())
-    return Error{path.string() + ": secretKey is set but secretId is missing"};
+    return base::Error{path.string() + ": secretKey is set but secretId is missing"};
   if (c.secret_key.empty())
-    return Error{path.string() + ": secretId is set but secretKey is missing"};
+    return base::Error{path.string() + ": secretId is set but secretKey is missing"};
   c.source = path.string();
   // The region lives in the sibling .configure file; a broken one only costs the default.
   if (auto conf = slurp(dir / (profile + ".configure"))) {
@@ -200,8 +203,8 @@ CredentialEnvironment CredentialEnvironment::process() {
   return env;
 }
 
-Result<std::optional<Credentials>> find_credentials(const std::string& profile,
-                                                    const CredentialEnvironment& env) {
+base::Result<std::optional<Credentials>> find_credentials(const std::string& profile,
+                                                          const CredentialEnvironment& env) {
   // Every variable of ours is checked, whichever source ends up used: a set-but-empty one is
   // a mistake the user should hear about even when another source would have worked.
   for (const char* name :
@@ -233,16 +236,17 @@ Result<std::optional<Credentials>> find_credentials(const std::string& profile,
   return found;
 }
 
-Result<Credentials> load_credentials(const std::string& profile, const CredentialEnvironment& env) {
+base::Result<Credentials> load_credentials(const std::string& profile,
+                                           const CredentialEnvironment& env) {
   auto found = find_credentials(profile, env);
   if (!found) return found.error();
   if (!found->has_value()) {
     std::string tried = profile == "default"
                             ? std::string(kEnvSecretId) + "/" + kEnvSecretKey + ", "
                             : std::string();
-    return Error{"no credentials for profile '" + profile + "': tried " + tried +
-                 "$TENCENTCLOUD_CREDENTIALS_FILE or ~/.tencentcloud/credentials [" + profile +
-                 "], ~/.tccli/" + profile + ".credential"};
+    return base::Error{"no credentials for profile '" + profile + "': tried " + tried +
+                       "$TENCENTCLOUD_CREDENTIALS_FILE or ~/.tencentcloud/credentials [" + profile +
+                       "], ~/.tccli/" + profile + ".credential"};
   }
   return std::move(**found);
 }

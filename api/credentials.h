@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::api {
 
@@ -40,13 +40,13 @@ struct CredentialEnvironment {
 // TENCENTCLOUD_REGION, when set, overrides any region a file names. A variable that is set but
 // empty, a file named by TENCENTCLOUD_CREDENTIALS_FILE that cannot be read, or a section with
 // only half a key pair is an error naming the culprit; the message never holds a secret.
-Result<Credentials> load_credentials(
+base::Result<Credentials> load_credentials(
     const std::string& profile,
     const CredentialEnvironment& env = CredentialEnvironment::process());
 
 // The same chain, but "no source has credentials" is an empty optional rather than an error,
 // for callers with a fallback (the local emulator's fixed pair).
-Result<std::optional<Credentials>> find_credentials(
+base::Result<std::optional<Credentials>> find_credentials(
     const std::string& profile,
     const CredentialEnvironment& env = CredentialEnvironment::process());
 

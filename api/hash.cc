@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 
+#include "base/hex.h"
+
 namespace tcplan::api {
 
 Digest256 sha256(std::string_view data) {
@@ -41,19 +43,9 @@ std::string hmac_sha1(std::string_view key, std::string_view message) {
   return hmac(EVP_sha1(), key, message);
 }
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
 std::string to_hex(const Digest256& digest) {
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return base::to_hex(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -1,4 +1,4 @@
-// SHA-256, HMAC-SHA256/SHA1 and hex/base64 helpers over OpenSSL, shared by the signer, the
+// SHA-256, HMAC-SHA256/SHA1 and base64 over OpenSSL, shared by the signer, the
 // emulator's signature checks and the audit hash chain.
 #pragma once
 
@@ -18,7 +18,7 @@ std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view message);
 std::string hmac_sha1(std::string_view key, std::string_view message);
 
-std::string to_hex(std::string_view bytes);
+// Lowercase hex of a digest (bytes in general: base/hex.h).
 std::string to_hex(const Digest256& digest);
 std::string base64_encode(std::string_view bytes);
 

@@ -5,7 +5,8 @@
 #include <ctime>
 
 #include "api/hash.h"
-#include "api/text.h"
+#include "base/hex.h"
+#include "base/text.h"
 
 namespace tcplan::api {
 
@@ -23,7 +24,7 @@ Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
   std::vector<std::pair<std::string, std::string>> headers;
   headers.reserve(request.signed_headers.size());
   for (const auto& [name, value] : request.signed_headers) {
-    headers.emplace_back(text::ascii_lower(text::trim(name)), text::ascii_lower(text::trim(value)));
+    headers.emplace_back(base::ascii_lower(base::trim(name)), base::ascii_lower(base::trim(value)));
   }
   std::sort(headers.begin(), headers.end());
 
@@ -46,7 +47,7 @@ Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
   std::string secret_date = hmac_sha256(std::string("TC3").append(secret_key), sig.date);
   std::string secret_service = hmac_sha256(secret_date, request.service);
   std::string secret_signing = hmac_sha256(secret_service, "tc3_request");
-  sig.signature = to_hex(hmac_sha256(secret_signing, sig.string_to_sign));
+  sig.signature = base::to_hex(hmac_sha256(secret_signing, sig.string_to_sign));
   sig.authorization = "TC3-HMAC-SHA256 Credential=" + std::string(secret_id) + "/" +
                       sig.credential_scope + ", SignedHeaders=" + sig.signed_headers +
                       ", Signature=" + sig.signature;

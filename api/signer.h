@@ -1,5 +1,5 @@
 // TC3-HMAC-SHA256 (API 3.0) and the older v1 HmacSHA1/HmacSHA256 signatures, exactly as the
-// vendor documents them (../shared/reference/api-inventory.md §2.6, §2.9). The client signs
+// vendor documents them (docs/cloud-api.md, "Signing"). The client signs
 // every attempt afresh; the emulator recomputes the same values to verify requests.
 #pragma once
 

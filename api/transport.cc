@@ -87,7 +87,7 @@ void global_init() {
 
 }  // namespace
 
-Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url) {
+base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url) {
   CURLU* u = curl_url();
   if (u == nullptr) throw std::bad_alloc();
   struct Free {
@@ -170,7 +170,7 @@ Transport::~Transport() {
   curl_share_cleanup(impl_->share);
 }
 
-Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request) {
+base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request) {
   auto url = parse_endpoint_url(request.url);
   if (!url) return url.error();
 

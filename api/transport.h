@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "api/api_error.h"
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::api {
 
@@ -51,7 +51,7 @@ struct ParsedUrl {
 
 // Rejects anything but http/https, and plain http to a host that is not loopback
 // (ClientError.InvalidRequest): TLS is never optional on a real network.
-Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url);
+base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url);
 
 class Transport {
  public:
@@ -63,7 +63,7 @@ class Transport {
   // Thread-safe. Failures: ClientError.NetworkError (DNS, connect, TLS, reset; maybe_sent set
   // when the request may have left), ClientError.Timeout, ClientError.ResponseTooLarge,
   // ClientError.InvalidRequest. Any HTTP status is a response, not an error.
-  Result<HttpResponse, ApiError> post(const HttpRequest& request);
+  base::Result<HttpResponse, ApiError> post(const HttpRequest& request);
 
  private:
   struct Impl;

@@ -35,7 +35,7 @@ Event base_event(const CallContext& c, const api::Attempt& a, EventKind kind) {
 
 }  // namespace
 
-Status<Error> CallRecorder::before_send(const api::Attempt& attempt) {
+base::Status<base::Error> CallRecorder::before_send(const api::Attempt& attempt) {
   Event e = base_event(context_, attempt, EventKind::kRequestSent);
   boost::json::object headers;
   // Authorization keeps its Credential and SignedHeaders; its Signature and X-TC-Token are
@@ -49,7 +49,8 @@ Status<Error> CallRecorder::before_send(const api::Attempt& attempt) {
   p["timestamp"] = attempt.timestamp;
   e.payload = boost::json::serialize(p);
   auto stored = store_.append(std::move(e));
-  if (!stored) return Error{"recording the request before sending: " + stored.error().message};
+  if (!stored)
+    return base::Error{"recording the request before sending: " + stored.error().message};
   request_ = *stored;
   return {};
 }
@@ -74,7 +75,7 @@ void CallRecorder::after_receive(const api::Attempt& attempt, const api::Outcome
   e.payload = boost::json::serialize(p);
   auto stored = store_.append(std::move(e));
   if (!stored) {
-    error_ = Error{"recording the response: " + stored.error().message};
+    error_ = base::Error{"recording the response: " + stored.error().message};
     return;
   }
   response_ = *stored;

@@ -23,20 +23,20 @@ class CallRecorder : public api::CallObserver {
   CallRecorder(EventStore& store, CallContext context)
       : store_(store), context_(std::move(context)) {}
 
-  Status<Error> before_send(const api::Attempt& attempt) override;
+  base::Status<base::Error> before_send(const api::Attempt& attempt) override;
   void after_receive(const api::Attempt& attempt, const api::Outcome& outcome) override;
 
   // The events as stored (redacted), and an error if recording the outcome failed: the
   // caller must then stop, since the trail no longer matches what happened.
   const std::optional<Event>& request_event() const { return request_; }
   const std::optional<Event>& response_event() const { return response_; }
-  const std::optional<Error>& record_error() const { return error_; }
+  const std::optional<base::Error>& record_error() const { return error_; }
 
  private:
   EventStore& store_;
   CallContext context_;
   std::optional<Event> request_, response_;
-  std::optional<Error> error_;
+  std::optional<base::Error> error_;
 };
 
 }  // namespace tcplan::audit

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "api/hash.h"
+#include "base/hex.h"
 
 namespace tcplan::audit {
 namespace {
@@ -89,7 +90,7 @@ std::string chain_hash(std::string_view prev_hash_hex, const Event& e) {
             EVP_DigestUpdate(ctx.get(), body.data(), body.size()) == 1 &&
             EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) == 1;
   if (!ok) throw std::runtime_error("SHA-256 failed");
-  return api::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 32));
+  return base::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 32));
 }
 
 }  // namespace tcplan::audit

@@ -118,8 +118,8 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-Error db_error(sqlite3* db, const std::string& what) {
-  return Error{what + ": " + sqlite3_errmsg(db)};
+base::Error db_error(sqlite3* db, const std::string& what) {
+  return base::Error{what + ": " + sqlite3_errmsg(db)};
 }
 
 }  // namespace
@@ -147,13 +147,13 @@ EventStore::~EventStore() {
   sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path& path,
-                                                     StoreOptions options) {
+base::Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path& path,
+                                                           StoreOptions options) {
   // Create the file ourselves so it is 0600 whatever the umask; SQLite gives the -wal and
   // -shm files the same permissions as the database file.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Error{"opening audit DB " + path.string() + ": " + std::strerror(errno)};
+    return base::Error{"opening audit DB " + path.string() + ": " + std::strerror(errno)};
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && st.st_size == 0) ::fchmod(fd, 0600);
@@ -163,8 +163,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path
   int rc =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Error e{"opening audit DB " + path.string() + ": " +
-            (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+    base::Error e{"opening audit DB " + path.string() + ": " +
+                  (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
     sqlite3_close_v2(db);
     return e;
   }
@@ -191,7 +191,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path
       std::to_string(kSchemaVersion) + "');" +
       "INSERT OR IGNORE INTO meta VALUES ('chain_version', '" + std::string(kChainVersion) + "');";
   if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Error e = db_error(db, "creating the audit schema in " + path.string());
+    base::Error e = db_error(db, "creating the audit schema in " + path.string());
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   }
@@ -202,18 +202,18 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path
   sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &s.s, nullptr);
   if (s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW &&
       text_col(s.s, 0) != std::to_string(kSchemaVersion)) {
-    return Error{"audit DB " + path.string() + " has schema version " + text_col(s.s, 0) +
-                 "; this tcplan reads version " + std::to_string(kSchemaVersion)};
+    return base::Error{"audit DB " + path.string() + " has schema version " + text_col(s.s, 0) +
+                       "; this tcplan reads version " + std::to_string(kSchemaVersion)};
   }
   return store;
 }
 
-Result<Event> EventStore::append(Event event) {
+base::Result<Event> EventStore::append(Event event) {
   return append_checked(std::move(event), nullptr);
 }
 
-Result<Event> EventStore::append_checked(
-    Event e, const std::function<Status<Error>(Event& pending)>& check) {
+base::Result<Event> EventStore::append_checked(
+    Event e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
   // Redact first: nothing below (hash, row, error message) may see a secret.
   e.payload = redactor_.redact_payload(e.payload.empty() ? "{}" : e.payload);
   for (std::string* field :
@@ -232,7 +232,7 @@ Result<Event> EventStore::append_checked(
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db_error(db_, "audit append: taking the write lock on " + path_.string());
   }
-  auto rollback = [&](Error err) {
+  auto rollback = [&](base::Error err) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return err;
   };
@@ -296,11 +296,11 @@ Result<Event> EventStore::append_checked(
   return e;
 }
 
-Result<Event> EventStore::seal(const std::string& run_id, const SealKey& key) {
+base::Result<Event> EventStore::seal(const std::string& run_id, const SealKey& key) {
   Event e;
   e.kind = EventKind::kSealed;
   e.run_id = run_id;
-  return append_checked(std::move(e), [&](Event& pending) -> Status<Error> {
+  return append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
     std::int64_t head_seq = pending.seq - 1;
     std::string message = seal_message(run_id, head_seq, pending.prev_hash);
     auto signature = key.sign(message);
@@ -318,7 +318,7 @@ Result<Event> EventStore::seal(const std::string& run_id, const SealKey& key) {
   });
 }
 
-Result<std::vector<Event>> EventStore::select(
+base::Result<std::vector<Event>> EventStore::select(
     const std::string& where, const std::function<void(sqlite3_stmt*)>& bind) const {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s;
@@ -335,12 +335,12 @@ Result<std::vector<Event>> EventStore::select(
   return out;
 }
 
-Result<std::vector<Event>> EventStore::run_events(const std::string& run_id) const {
+base::Result<std::vector<Event>> EventStore::run_events(const std::string& run_id) const {
   return select("WHERE run_id = ?1 ORDER BY seq",
                 [&](sqlite3_stmt* s) { bind_text(s, 1, run_id); });
 }
 
-Result<std::vector<Event>> EventStore::query(const EventQuery& q) const {
+base::Result<std::vector<Event>> EventStore::query(const EventQuery& q) const {
   std::string where = "WHERE seq >= ?1";
   if (!q.run_id.empty()) where += " AND run_id = ?2";
   if (q.since_ms) where += " AND time_ms >= ?3";
@@ -358,8 +358,8 @@ Result<std::vector<Event>> EventStore::query(const EventQuery& q) const {
   });
 }
 
-Status<Error> EventStore::scan(std::int64_t from_seq,
-                               const std::function<bool(const Event&)>& visit) const {
+base::Status<base::Error> EventStore::scan(std::int64_t from_seq,
+                                           const std::function<bool(const Event&)>& visit) const {
   std::lock_guard<std::mutex> lock(mu_);
   // One read transaction: a consistent snapshot even while other processes append.
   Stmt s;
@@ -376,7 +376,7 @@ Status<Error> EventStore::scan(std::int64_t from_seq,
   return {};
 }
 
-Result<std::vector<std::string>> EventStore::run_ids() const {
+base::Result<std::vector<std::string>> EventStore::run_ids() const {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s;
   sqlite3_prepare_v2(db_,
@@ -389,7 +389,7 @@ Result<std::vector<std::string>> EventStore::run_ids() const {
   return out;
 }
 
-Result<std::int64_t> EventStore::last_seq() const {
+base::Result<std::int64_t> EventStore::last_seq() const {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s;
   sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) FROM events", -1, &s.s, nullptr);
@@ -397,7 +397,7 @@ Result<std::int64_t> EventStore::last_seq() const {
   return static_cast<std::int64_t>(sqlite3_column_int64(s.s, 0));
 }
 
-Result<std::optional<LockInfo>> EventStore::lock_holder(const std::string& name) const {
+base::Result<std::optional<LockInfo>> EventStore::lock_holder(const std::string& name) const {
   // Caller holds mu_ (inside append_checked) or takes it (locks()).
   Stmt s;
   std::string sql = std::string("SELECT ") + kColumns +
@@ -414,8 +414,8 @@ Result<std::optional<LockInfo>> EventStore::lock_holder(const std::string& name)
       LockInfo{name, e.run_id, e.operator_user, e.operator_host, e.seq, e.time_ms});
 }
 
-Result<Event> EventStore::acquire_lock(const std::string& name, const std::string& run_id,
-                                       const std::string& reason) {
+base::Result<Event> EventStore::acquire_lock(const std::string& name, const std::string& run_id,
+                                             const std::string& reason) {
   Event e;
   e.kind = EventKind::kLockAcquired;
   e.run_id = run_id;
@@ -423,21 +423,22 @@ Result<Event> EventStore::acquire_lock(const std::string& name, const std::strin
   boost::json::object p;
   p["reason"] = reason;
   e.payload = boost::json::serialize(p);
-  return append_checked(std::move(e), [&](Event&) -> Status<Error> {
+  return append_checked(std::move(e), [&](Event&) -> base::Status<base::Error> {
     auto holder = lock_holder(name);
     if (!holder) return holder.error();
     if (*holder && (*holder)->holder_run_id != run_id) {
       const LockInfo& h = **holder;
-      return Error{"lock " + name + " is held by run " + h.holder_run_id + " (" + h.operator_user +
-                   "@" + h.operator_host + ", since event " + std::to_string(h.acquired_seq) + ")"};
+      return base::Error{"lock " + name + " is held by run " + h.holder_run_id + " (" +
+                         h.operator_user + "@" + h.operator_host + ", since event " +
+                         std::to_string(h.acquired_seq) + ")"};
     }
-    if (*holder) return Error{"lock " + name + " is already held by this run"};
+    if (*holder) return base::Error{"lock " + name + " is already held by this run"};
     return {};
   });
 }
 
-Result<Event> EventStore::release_lock(const std::string& name, const std::string& run_id,
-                                       bool force) {
+base::Result<Event> EventStore::release_lock(const std::string& name, const std::string& run_id,
+                                             bool force) {
   Event e;
   e.kind = EventKind::kLockReleased;
   e.run_id = run_id;
@@ -445,13 +446,13 @@ Result<Event> EventStore::release_lock(const std::string& name, const std::strin
   boost::json::object p;
   p["forced"] = force;
   e.payload = boost::json::serialize(p);
-  return append_checked(std::move(e), [&](Event& pending) -> Status<Error> {
+  return append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
     auto holder = lock_holder(name);
     if (!holder) return holder.error();
-    if (!*holder) return Error{"lock " + name + " is not held"};
+    if (!*holder) return base::Error{"lock " + name + " is not held"};
     if ((*holder)->holder_run_id != run_id && !force) {
-      return Error{"lock " + name + " is held by run " + (*holder)->holder_run_id + ", not " +
-                   run_id + " (release it with force)"};
+      return base::Error{"lock " + name + " is held by run " + (*holder)->holder_run_id + ", not " +
+                         run_id + " (release it with force)"};
     }
     boost::json::object q;
     q["forced"] = force;
@@ -461,7 +462,7 @@ Result<Event> EventStore::release_lock(const std::string& name, const std::strin
   });
 }
 
-Result<std::vector<LockInfo>> EventStore::locks() const {
+base::Result<std::vector<LockInfo>> EventStore::locks() const {
   std::vector<std::string> names;
   {
     std::lock_guard<std::mutex> lock(mu_);

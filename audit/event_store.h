@@ -26,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "api/result.h"
 #include "audit/event.h"
 #include "audit/redact.h"
 #include "audit/seal.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -60,8 +60,8 @@ struct StoreOptions {
 class EventStore {
  public:
   // Opens the trail at `path`, creating it (mode 0600, WAL, schema, triggers) if absent.
-  static Result<std::unique_ptr<EventStore>> open(const std::filesystem::path& path,
-                                                  StoreOptions options = {});
+  static base::Result<std::unique_ptr<EventStore>> open(const std::filesystem::path& path,
+                                                        StoreOptions options = {});
   ~EventStore();
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
@@ -71,39 +71,40 @@ class EventStore {
 
   // Redacts, fills time/operator/tool version, assigns seq and chain hashes, and commits.
   // Returns the event exactly as stored (so callers see the redacted payload and the seq).
-  Result<Event> append(Event event);
+  base::Result<Event> append(Event event);
 
   // Appends a `sealed` event for `run_id` signing the current chain head (the event just
   // before the seal). Call after a run finishes or is interrupted.
-  Result<Event> seal(const std::string& run_id, const SealKey& key);
+  base::Result<Event> seal(const std::string& run_id, const SealKey& key);
 
   // Every event of `run_id` in seq order: what resume replays.
-  Result<std::vector<Event>> run_events(const std::string& run_id) const;
-  Result<std::vector<Event>> query(const EventQuery& q) const;
+  base::Result<std::vector<Event>> run_events(const std::string& run_id) const;
+  base::Result<std::vector<Event>> query(const EventQuery& q) const;
   // Streams every event from `from_seq` in seq order without loading them all; stops early
   // when `visit` returns false.
-  Status<Error> scan(std::int64_t from_seq, const std::function<bool(const Event&)>& visit) const;
+  base::Status<base::Error> scan(std::int64_t from_seq,
+                                 const std::function<bool(const Event&)>& visit) const;
   // Run ids in order of their first event (whole-trail reads, with no run id, excluded).
-  Result<std::vector<std::string>> run_ids() const;
-  Result<std::int64_t> last_seq() const;
+  base::Result<std::vector<std::string>> run_ids() const;
+  base::Result<std::int64_t> last_seq() const;
 
   // Locks (e.g. one apply per cluster): taken and released as events, checked and written
   // in one transaction. A lock held by another run yields an error naming the holder.
   // Locks of a crashed run stay held until released with force (recorded as forced).
-  Result<Event> acquire_lock(const std::string& name, const std::string& run_id,
-                             const std::string& reason);
-  Result<Event> release_lock(const std::string& name, const std::string& run_id,
-                             bool force = false);
-  Result<std::vector<LockInfo>> locks() const;
+  base::Result<Event> acquire_lock(const std::string& name, const std::string& run_id,
+                                   const std::string& reason);
+  base::Result<Event> release_lock(const std::string& name, const std::string& run_id,
+                                   bool force = false);
+  base::Result<std::vector<LockInfo>> locks() const;
 
  private:
   EventStore(std::filesystem::path path, sqlite3* db, StoreOptions options);
   // Runs `check` and the append in one BEGIN IMMEDIATE transaction; `check` may refuse.
-  Result<Event> append_checked(Event event,
-                               const std::function<Status<Error>(Event& pending)>& check);
-  Result<std::optional<LockInfo>> lock_holder(const std::string& name) const;
-  Result<std::vector<Event>> select(const std::string& where,
-                                    const std::function<void(sqlite3_stmt*)>& bind) const;
+  base::Result<Event> append_checked(
+      Event event, const std::function<base::Status<base::Error>(Event& pending)>& check);
+  base::Result<std::optional<LockInfo>> lock_holder(const std::string& name) const;
+  base::Result<std::vector<Event>> select(const std::string& where,
+                                          const std::function<void(sqlite3_stmt*)>& bind) const;
 
   std::filesystem::path path_;
   sqlite3* db_;

@@ -5,7 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "audit/time_text.h"
+#include "base/time.h"
 
 namespace tcplan::audit {
 namespace {
@@ -22,7 +22,7 @@ boost::json::object to_object(const Event& e) {
   boost::json::object o;
   o["schema"] = kExportSchema;
   o["seq"] = e.seq;
-  o["time"] = format_time_ms(e.time_ms);
+  o["time"] = base::format_utc_ms(e.time_ms);
   o["time_ms"] = e.time_ms;
   o["kind"] = kind_name(e.kind);
   o["run_id"] = e.run_id;
@@ -92,7 +92,7 @@ std::string export_events(const std::vector<Event>& events, ExportFormat format)
   return format == ExportFormat::kJsonl ? to_jsonl(events) : to_csv(events);
 }
 
-Result<std::vector<Event>> parse_jsonl(std::string_view text) {
+base::Result<std::vector<Event>> parse_jsonl(std::string_view text) {
   std::vector<Event> out;
   size_t line_no = 0;
   while (!text.empty()) {
@@ -104,7 +104,7 @@ Result<std::vector<Event>> parse_jsonl(std::string_view text) {
     boost::system::error_code ec;
     auto v = boost::json::parse(line, ec);
     std::string where = "line " + std::to_string(line_no) + ": ";
-    if (ec || !v.is_object()) return Error{where + "not a JSON object"};
+    if (ec || !v.is_object()) return base::Error{where + "not a JSON object"};
     const auto& o = v.as_object();
     auto str = [&](const char* k) {
       auto* f = o.if_contains(k);
@@ -115,10 +115,10 @@ Result<std::vector<Event>> parse_jsonl(std::string_view text) {
       return f != nullptr && f->is_int64() ? f->as_int64() : 0;
     };
     if (str("schema") != kExportSchema) {
-      return Error{where + "schema is not " + std::string(kExportSchema)};
+      return base::Error{where + "schema is not " + std::string(kExportSchema)};
     }
     auto kind = kind_from_name(str("kind"));
-    if (!kind) return Error{where + "unknown event kind " + str("kind")};
+    if (!kind) return base::Error{where + "unknown event kind " + str("kind")};
     Event e;
     e.seq = num("seq");
     e.time_ms = num("time_ms");

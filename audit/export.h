@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/result.h"
 #include "audit/event.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -23,6 +23,6 @@ std::string to_csv(const std::vector<Event>& events);
 std::string export_events(const std::vector<Event>& events, ExportFormat format);
 
 // Reads a JSONL export back into events (for verifying an export on its own).
-Result<std::vector<Event>> parse_jsonl(std::string_view text);
+base::Result<std::vector<Event>> parse_jsonl(std::string_view text);
 
 }  // namespace tcplan::audit

@@ -6,17 +6,18 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/hash.h"
-#include "audit/atomic_file.h"
 #include "audit/event_store.h"
 #include "audit/export.h"
 #include "audit/projection.h"
 #include "audit/report_html.h"
 #include "audit/verify.h"
+#include "base/atomic_file.h"
 
 namespace tcplan::audit {
 
-Result<Event> record_trail_access(EventStore& store, EventKind kind, const std::string& run_id,
-                                  const std::string& details_json) {
+base::Result<Event> record_trail_access(EventStore& store, EventKind kind,
+                                        const std::string& run_id,
+                                        const std::string& details_json) {
   Event e;
   e.kind = kind;
   e.run_id = run_id;
@@ -24,12 +25,12 @@ Result<Event> record_trail_access(EventStore& store, EventKind kind, const std::
   return store.append(std::move(e));
 }
 
-Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& run_id,
-                                         const std::filesystem::path& dir,
-                                         const std::string& trusted_public_key) {
+base::Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& run_id,
+                                               const std::filesystem::path& dir,
+                                               const std::string& trusted_public_key) {
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
   VerifyOptions vo;
   vo.run_id = run_id;
   vo.trusted_public_key = trusted_public_key;
@@ -38,7 +39,7 @@ Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& r
 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Error{"creating " + dir.string() + ": " + ec.message()};
+  if (ec) return base::Error{"creating " + dir.string() + ": " + ec.message()};
 
   std::vector<std::pair<std::string, std::string>> files = {
       {"events.jsonl", to_jsonl(*events)},
@@ -48,11 +49,11 @@ Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& r
   std::vector<PackedFile> manifest;
   std::string sums;
   for (const auto& [name, contents] : files) {
-    if (auto w = write_file_atomically(dir / name, contents); !w) return w.error();
+    if (auto w = base::write_file_atomically(dir / name, contents); !w) return w.error();
     manifest.push_back(PackedFile{name, api::sha256_hex(contents), contents.size()});
     sums += manifest.back().sha256 + "  " + name + "\n";
   }
-  if (auto w = write_file_atomically(dir / "SHA256SUMS", sums); !w) return w.error();
+  if (auto w = base::write_file_atomically(dir / "SHA256SUMS", sums); !w) return w.error();
 
   boost::json::object details;
   details["command"] = "audit pack";

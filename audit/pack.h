@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "api/result.h"
 #include "audit/event.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -15,8 +15,8 @@ class EventStore;
 
 // Appends a trail_read / trail_exported event after the read. `run_id` is the run read
 // ("" for the whole trail); `details` is a JSON object text (command, filters, file hashes).
-Result<Event> record_trail_access(EventStore& store, EventKind kind, const std::string& run_id,
-                                  const std::string& details_json);
+base::Result<Event> record_trail_access(EventStore& store, EventKind kind,
+                                        const std::string& run_id, const std::string& details_json);
 
 struct PackedFile {
   std::string name;
@@ -28,8 +28,8 @@ struct PackedFile {
 // SHA256SUMS (sha256sum -c format) over those three, each through temp file + rename.
 // Verification runs on the whole trail; the report shows its outcome. Records a
 // trail_exported event. Returns the manifest entries.
-Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& run_id,
-                                         const std::filesystem::path& dir,
-                                         const std::string& trusted_public_key);
+base::Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::string& run_id,
+                                               const std::filesystem::path& dir,
+                                               const std::string& trusted_public_key);
 
 }  // namespace tcplan::audit

@@ -186,14 +186,14 @@ RunState project_run(const std::vector<Event>& events) {
   return run;
 }
 
-Result<RunState> load_run(const EventStore& store, const std::string& run_id) {
+base::Result<RunState> load_run(const EventStore& store, const std::string& run_id) {
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
   return project_run(*events);
 }
 
-Result<std::vector<RunState>> load_runs(const EventStore& store) {
+base::Result<std::vector<RunState>> load_runs(const EventStore& store) {
   auto ids = store.run_ids();
   if (!ids) return ids.error();
   std::vector<RunState> out;

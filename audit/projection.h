@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "api/result.h"
 #include "audit/event.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -71,7 +71,7 @@ struct RunState {
 };
 
 RunState project_run(const std::vector<Event>& events);
-Result<RunState> load_run(const EventStore& store, const std::string& run_id);
-Result<std::vector<RunState>> load_runs(const EventStore& store);
+base::Result<RunState> load_run(const EventStore& store, const std::string& run_id);
+base::Result<std::vector<RunState>> load_runs(const EventStore& store);
 
 }  // namespace tcplan::audit

@@ -7,7 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
-#include "api/text.h"
+#include "base/text.h"
 
 namespace tcplan::audit {
 namespace {
@@ -20,7 +20,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 bool is_secret_field_name(std::string_view name) {
   if (name == "ClientToken" || name == "TagKey") return false;
-  std::string n = text::ascii_lower(name);
+  std::string n = base::ascii_lower(name);
   static constexpr std::array<std::string_view, 6> kWords{"password", "passwd", "secret",
                                                           "key",      "token",  "signature"};
   for (std::string_view w : kWords) {

@@ -7,7 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "audit/time_text.h"
+#include "base/time.h"
 
 namespace tcplan::audit {
 namespace {
@@ -45,7 +45,7 @@ std::string pretty_text(const std::string& json_text) {
 }
 
 std::string fmt_ms(std::int64_t ms) {
-  return ms == 0 ? "—" : format_time_ms(ms);
+  return ms == 0 ? "—" : base::format_utc_ms(ms);
 }
 
 std::string duration(std::int64_t from, std::int64_t to) {
@@ -284,7 +284,7 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
        "<button id=\"collapse\">collapse all</button> <input id=\"filter\" "
        "placeholder=\"filter\"> <span id=\"event-count\"></span></p>\n<div id=\"events\">\n";
   for (const auto& e : events) {
-    std::string summary = "#" + std::to_string(e.seq) + " " + format_time_ms(e.time_ms) + " " +
+    std::string summary = "#" + std::to_string(e.seq) + " " + base::format_utc_ms(e.time_ms) + " " +
                           std::string(kind_name(e.kind));
     if (!e.step_id.empty()) summary += " step=" + e.step_id;
     if (!e.action.empty()) summary += " " + e.action;

@@ -8,8 +8,8 @@
 #include <system_error>
 
 #include "api/hash.h"
-#include "audit/atomic_file.h"
-#include "audit/hex.h"
+#include "base/atomic_file.h"
+#include "base/hex.h"
 
 namespace tcplan::audit {
 namespace {
@@ -20,18 +20,18 @@ PkeyPtr wrap(EVP_PKEY* key) {
   return PkeyPtr(key, EVP_PKEY_free);
 }
 
-Result<std::string> raw_public(EVP_PKEY* key) {
+base::Result<std::string> raw_public(EVP_PKEY* key) {
   unsigned char buf[32];
   size_t len = sizeof buf;
   if (EVP_PKEY_get_raw_public_key(key, buf, &len) != 1 || len != 32) {
-    return Error{"reading the Ed25519 public key failed"};
+    return base::Error{"reading the Ed25519 public key failed"};
   }
-  return api::to_hex(std::string_view(reinterpret_cast<const char*>(buf), len));
+  return base::to_hex(std::string_view(reinterpret_cast<const char*>(buf), len));
 }
 
-Result<std::string> to_pem(EVP_PKEY* key) {
+base::Result<std::string> to_pem(EVP_PKEY* key) {
   BIO* bio = BIO_new(BIO_s_mem());
-  if (bio == nullptr) return Error{"BIO_new failed"};
+  if (bio == nullptr) return base::Error{"BIO_new failed"};
   bool ok = PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   std::string pem;
   if (ok) {
@@ -40,7 +40,7 @@ Result<std::string> to_pem(EVP_PKEY* key) {
     pem.assign(data, static_cast<size_t>(n));
   }
   BIO_free(bio);
-  if (!ok) return Error{"encoding the seal key failed"};
+  if (!ok) return base::Error{"encoding the seal key failed"};
   return pem;
 }
 
@@ -68,36 +68,37 @@ SealKey::SealKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {
   if (pub) public_hex_ = *pub;
 }
 
-Result<SealKey> SealKey::load(const std::filesystem::path& path) {
+base::Result<SealKey> SealKey::load(const std::filesystem::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Error{"seal key " + path.string() + " not found"};
+  if (::stat(path.c_str(), &st) != 0)
+    return base::Error{"seal key " + path.string() + " not found"};
   if ((st.st_mode & 077) != 0) {
-    return Error{"seal key " + path.string() +
-                 " is readable by other users (mode must be 0600): refusing to use it"};
+    return base::Error{"seal key " + path.string() +
+                       " is readable by other users (mode must be 0600): refusing to use it"};
   }
   FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return Error{"opening seal key " + path.string() + " failed"};
+  if (f == nullptr) return base::Error{"opening seal key " + path.string() + " failed"};
   EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
   std::fclose(f);
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {
     if (key != nullptr) EVP_PKEY_free(key);
-    return Error{"seal key " + path.string() + " is not an Ed25519 PEM private key"};
+    return base::Error{"seal key " + path.string() + " is not an Ed25519 PEM private key"};
   }
   return SealKey(wrap(key));
 }
 
-Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path) {
+base::Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return load(path);
   EVP_PKEY* key = nullptr;
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr);
   bool ok = ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_keygen(ctx, &key) == 1;
   EVP_PKEY_CTX_free(ctx);
-  if (!ok) return Error{"generating an Ed25519 seal key failed"};
+  if (!ok) return base::Error{"generating an Ed25519 seal key failed"};
   PkeyPtr owned = wrap(key);
   auto pem = to_pem(key);
   if (!pem) return pem.error();
-  if (auto w = write_file_atomically(path, *pem, 0600); !w) return w.error();
+  if (auto w = base::write_file_atomically(path, *pem, 0600); !w) return w.error();
   return SealKey(owned);
 }
 
@@ -105,7 +106,7 @@ std::string SealKey::fingerprint() const {
   return key_fingerprint(public_hex_);
 }
 
-Result<std::string> SealKey::sign(std::string_view message) const {
+base::Result<std::string> SealKey::sign(std::string_view message) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   unsigned char sig[64];
   size_t len = sizeof sig;
@@ -113,19 +114,19 @@ Result<std::string> SealKey::sign(std::string_view message) const {
             EVP_DigestSign(ctx, sig, &len, reinterpret_cast<const unsigned char*>(message.data()),
                            message.size()) == 1;
   EVP_MD_CTX_free(ctx);
-  if (!ok) return Error{"Ed25519 signing failed"};
-  return api::to_hex(std::string_view(reinterpret_cast<const char*>(sig), len));
+  if (!ok) return base::Error{"Ed25519 signing failed"};
+  return base::to_hex(std::string_view(reinterpret_cast<const char*>(sig), len));
 }
 
 std::string key_fingerprint(std::string_view public_key_hex) {
-  auto raw = from_hex(public_key_hex);
+  auto raw = base::from_hex(public_key_hex);
   return api::sha256_hex(raw ? *raw : std::string(public_key_hex)).substr(0, 16);
 }
 
 bool verify_signature(std::string_view public_key_hex, std::string_view message,
                       std::string_view signature_hex) {
-  auto pub = from_hex(public_key_hex);
-  auto sig = from_hex(signature_hex);
+  auto pub = base::from_hex(public_key_hex);
+  auto sig = base::from_hex(signature_hex);
   if (!pub || !sig || pub->size() != 32 || sig->size() != 64) return false;
   EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(pub->data()), 32);

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -35,13 +35,13 @@ class SealKey {
  public:
   // Loads the PEM private key at `path`, creating it (mode 0600, temp + rename) when absent.
   // A key file readable by group or others is refused: that is a leaked key.
-  static Result<SealKey> load_or_create(const std::filesystem::path& path);
-  static Result<SealKey> load(const std::filesystem::path& path);
+  static base::Result<SealKey> load_or_create(const std::filesystem::path& path);
+  static base::Result<SealKey> load(const std::filesystem::path& path);
 
   std::string public_key_hex() const { return public_hex_; }
   std::string fingerprint() const;
   // 64-byte Ed25519 signature, hex.
-  Result<std::string> sign(std::string_view message) const;
+  base::Result<std::string> sign(std::string_view message) const;
 
  private:
   explicit SealKey(std::shared_ptr<EVP_PKEY> key);

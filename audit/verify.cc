@@ -156,7 +156,7 @@ VerifyReport ChainVerifier::finish() {
   return report_;
 }
 
-Result<VerifyReport> verify_store(const EventStore& store, const VerifyOptions& options) {
+base::Result<VerifyReport> verify_store(const EventStore& store, const VerifyOptions& options) {
   ChainVerifier verifier(options);
   auto scanned = store.scan(1, [&](const Event& e) { return verifier.feed(e); });
   if (!scanned) return scanned.error();

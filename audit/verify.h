@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "api/result.h"
 #include "audit/event.h"
+#include "base/result.h"
 
 namespace tcplan::audit {
 
@@ -80,7 +80,7 @@ class ChainVerifier {
   std::vector<InFlight> pending_;
 };
 
-Result<VerifyReport> verify_store(const EventStore& store, const VerifyOptions& options);
+base::Result<VerifyReport> verify_store(const EventStore& store, const VerifyOptions& options);
 
 // Human-readable summary: "intact", or the first bad seq and what is wrong, plus unsealed
 // and in-flight notes. One line per fact.

@@ -19,6 +19,7 @@
 #include "audit/event_store.h"
 #include "audit/projection.h"
 #include "audit/seal.h"
+#include "base/duration.h"
 #include "cli/command.h"
 #include "cli/target.h"
 #include "executor/journal.h"
@@ -27,7 +28,6 @@
 #include "executor/saved_plan.h"
 #include "executor/summary.h"
 #include "executor/window.h"
-#include "planner/duration.h"
 #include "planner/preview.h"
 #include "planner/preview_render.h"
 #include "planner/resolve.h"
@@ -53,12 +53,7 @@ struct ApplyArgs {
 };
 
 std::string new_run_id() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::string stamp = base::format_utc_compact(std::chrono::system_clock::now());
   std::random_device rd;
   char suffix[8];
   std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rd() & 0xffff));
@@ -73,9 +68,11 @@ class JournalReader : public planner::CloudReader {
  public:
   JournalReader(const api::Client& client, ex::Journal& journal, double time_scale)
       : client_(client), journal_(journal), time_scale_(std::max(1.0, time_scale)) {}
-  Result<json::object, api::ApiError> call(const std::string& service, const std::string& action,
-                                           const std::string& version, const std::string& region,
-                                           const json::object& params) override {
+  base::Result<json::object, api::ApiError> call(const std::string& service,
+                                                 const std::string& action,
+                                                 const std::string& version,
+                                                 const std::string& region,
+                                                 const json::object& params) override {
     api::CallRequest req{service, action, version, region, params};
     for (int attempt = 1;; ++attempt) {
       auto observer = journal_.observe({"preview", "", 0});
@@ -178,7 +175,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
 
   std::optional<ex::SysTime> pinned;
   if (!args.now.empty()) {
-    pinned = ex::parse_time(args.now);
+    pinned = base::parse_rfc3339(args.now);
     if (!pinned) {
       std::fprintf(stderr,
                    "error: --now '%s' is not a time with a zone (e.g. 2026-11-24T02:00:00+08:00)\n",
@@ -188,7 +185,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   }
   std::optional<std::chrono::milliseconds> wait_lock;
   if (!args.wait_lock.empty()) {
-    wait_lock = planner::parse_duration(args.wait_lock);
+    wait_lock = base::parse_duration(args.wait_lock);
     if (!wait_lock) {
       std::fprintf(stderr, "error: --wait-lock '%s' is not a duration (e.g. 10m)\n",
                    args.wait_lock.c_str());

@@ -10,16 +10,16 @@
 #include <string>
 
 #include "api/hash.h"
-#include "api/result.h"
-#include "audit/atomic_file.h"
 #include "audit/event_store.h"
 #include "audit/export.h"
 #include "audit/pack.h"
 #include "audit/projection.h"
 #include "audit/report_html.h"
 #include "audit/seal.h"
-#include "audit/time_text.h"
 #include "audit/verify.h"
+#include "base/atomic_file.h"
+#include "base/result.h"
+#include "base/time.h"
 #include "cli/command.h"
 #include "cli/trail.h"
 
@@ -38,7 +38,7 @@ struct AuditOptions {
 };
 
 // The public key seals must carry: the key file's, when there is one to trust.
-Result<std::string> trusted_key(const std::string& db, const std::string& key_flag) {
+base::Result<std::string> trusted_key(const std::string& db, const std::string& key_flag) {
   std::filesystem::path path =
       key_flag.empty() ? au::default_key_path(db) : std::filesystem::path(key_flag);
   std::error_code ec;
@@ -100,8 +100,8 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
   au::RunState run = au::project_run(*events);
   std::printf("run %s: %s, %s@%s, %s\n", run.run_id.c_str(), run.status.c_str(),
               run.operator_user.c_str(), run.operator_host.c_str(), run.tool_version.c_str());
-  std::printf("started %s  finished %s  sealed %s\n", au::format_time_ms(run.started_ms).c_str(),
-              run.finished_ms ? au::format_time_ms(run.finished_ms).c_str() : "-",
+  std::printf("started %s  finished %s  sealed %s\n", base::format_utc_ms(run.started_ms).c_str(),
+              run.finished_ms ? base::format_utc_ms(run.finished_ms).c_str() : "-",
               run.sealed ? "yes" : "no");
   for (const auto& s : run.steps) {
     std::printf("step %-24s %-10s attempts %lld retries %lld%s%s\n", s.step_id.c_str(),
@@ -111,7 +111,7 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
   }
   std::printf("\n");
   for (const auto& e : *events) {
-    std::string line = au::format_time_ms(e.time_ms) + "  #" + std::to_string(e.seq) + "  " +
+    std::string line = base::format_utc_ms(e.time_ms) + "  #" + std::to_string(e.seq) + "  " +
                        std::string(au::kind_name(e.kind));
     if (!e.step_id.empty()) line += "  step=" + e.step_id;
     if (!e.item.empty()) line += "  item=" + e.item;
@@ -134,7 +134,7 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
   q.action = o.action;
   for (auto [text, slot] : {std::pair{&o.since, &q.since_ms}, std::pair{&o.until, &q.until_ms}}) {
     if (text->empty()) continue;
-    auto t = au::parse_time_ms(*text);
+    auto t = base::parse_utc_ms(*text);
     if (!t) {
       std::fprintf(stderr, "error: cannot read time '%s' (use 2024-05-01T12:00:00Z)\n",
                    text->c_str());
@@ -150,7 +150,7 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
       *events, o.format == "csv" ? au::ExportFormat::kCsv : au::ExportFormat::kJsonl);
   if (o.out.empty() || o.out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
-  } else if (auto w = au::write_file_atomically(o.out, text); !w) {
+  } else if (auto w = base::write_file_atomically(o.out, text); !w) {
     return fail(w.error().message);
   }
   record_trail_access(**store, au::EventKind::kTrailExported, o.run,
@@ -178,7 +178,7 @@ int run_report(const GlobalOptions& g, const AuditOptions& o) {
   auto chain = au::verify_store(**store, vo);
   if (!chain) return fail(chain.error().message);
   std::string html = au::render_html_report(au::project_run(*events), *events, *chain);
-  if (auto w = au::write_file_atomically(o.html, html); !w) return fail(w.error().message);
+  if (auto w = base::write_file_atomically(o.html, html); !w) return fail(w.error().message);
   record_trail_access(
       **store, au::EventKind::kTrailExported, o.run,
       {{"command", "audit report"}, {"file", o.html}, {"sha256", api::sha256_hex(html)}});

@@ -25,7 +25,7 @@ struct CallOptions {
 };
 
 // --params is inline JSON, @FILE, or @- for standard input.
-Result<json::object> read_params(const std::string& arg) {
+base::Result<json::object> read_params(const std::string& arg) {
   std::string text = arg;
   std::string what = "--params";
   if (!arg.empty() && arg[0] == '@') {
@@ -36,7 +36,7 @@ Result<json::object> read_params(const std::string& arg) {
       what = "standard input";
     } else {
       std::ifstream in(path, std::ios::binary);
-      if (!in) return Error{"cannot read params file " + path};
+      if (!in) return base::Error{"cannot read params file " + path};
       buf << in.rdbuf();
       what = path;
     }
@@ -44,8 +44,8 @@ Result<json::object> read_params(const std::string& arg) {
   }
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
-  if (ec) return Error{what + " is not valid JSON: " + ec.message()};
-  if (!v.is_object()) return Error{what + " must be a JSON object ({...})"};
+  if (ec) return base::Error{what + " is not valid JSON: " + ec.message()};
+  if (!v.is_object()) return base::Error{what + " must be a JSON object ({...})"};
   return std::move(v.get_object());
 }
 

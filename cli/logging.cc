@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "base/time.h"
+
 namespace tcplan::cli {
 namespace {
 
@@ -15,17 +17,8 @@ namespace {
 class JsonLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    using namespace std::chrono;
-    auto since_epoch = msg.time.time_since_epoch();
-    auto secs = duration_cast<seconds>(since_epoch);
-    auto millis = duration_cast<milliseconds>(since_epoch - secs).count();
-    std::time_t t = static_cast<std::time_t>(secs.count());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char stamp[96];
-    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(millis));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch());
+    std::string stamp = base::format_utc_ms(ms.count());
     boost::json::object line;
     line["time"] = stamp;
     auto level = spdlog::level::to_string_view(msg.level);

@@ -22,11 +22,9 @@ namespace {
 class ClientReader : public planner::CloudReader {
  public:
   explicit ClientReader(const api::Client& client) : client_(client) {}
-  Result<boost::json::object, api::ApiError> call(const std::string& service,
-                                                  const std::string& action,
-                                                  const std::string& version,
-                                                  const std::string& region,
-                                                  const boost::json::object& params) override {
+  base::Result<boost::json::object, api::ApiError> call(
+      const std::string& service, const std::string& action, const std::string& version,
+      const std::string& region, const boost::json::object& params) override {
     api::CallRequest req{service, action, version, region, params};
     auto r = client_.call(req);
     if (!r.ok()) return r.error();

@@ -12,10 +12,10 @@
 
 #include "audit/event_store.h"
 #include "audit/projection.h"
-#include "audit/time_text.h"
+#include "base/duration.h"
+#include "base/time.h"
 #include "cli/command.h"
 #include "cli/trail.h"
-#include "planner/duration.h"
 
 namespace tcplan::cli {
 namespace {
@@ -41,7 +41,7 @@ std::string pad(std::string s, std::size_t width) {
 
 std::string duration_text(std::int64_t from_ms, std::int64_t to_ms) {
   if (from_ms == 0 || to_ms < from_ms) return "-";
-  return planner::format_duration(std::chrono::milliseconds((to_ms - from_ms) / 100 * 100));
+  return base::format_duration(std::chrono::milliseconds((to_ms - from_ms) / 100 * 100));
 }
 
 std::string joined(const std::vector<std::string>& values) {
@@ -123,7 +123,7 @@ int run_runs(const GlobalOptions& g) {
       std::string status = status_text(r);
       if (locks_held[r.run_id] > 0) status += " *";
       std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 28).c_str(), pad(status, 18).c_str(),
-                  pad(au::format_time_ms(r.started_ms), 24).c_str(),
+                  pad(base::format_utc_ms(r.started_ms), 24).c_str(),
                   pad(duration_text(r.started_ms, r.finished_ms), 9).c_str(), pad(steps, 7).c_str(),
                   r.operator_user.c_str(), r.operator_host.c_str());
     }
@@ -183,8 +183,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   std::printf("run %s: %s (plan %s, %s@%s)\n", run.run_id.c_str(), status_text(run).c_str(),
               plan.empty() ? "-" : plan.c_str(), run.operator_user.c_str(),
               run.operator_host.c_str());
-  std::printf("started %s, %s%s\n", au::format_time_ms(run.started_ms).c_str(),
-              run.finished_ms ? ("finished " + au::format_time_ms(run.finished_ms)).c_str()
+  std::printf("started %s, %s%s\n", base::format_utc_ms(run.started_ms).c_str(),
+              run.finished_ms ? ("finished " + base::format_utc_ms(run.finished_ms)).c_str()
                               : "not finished",
               run.sealed ? ", sealed" : "");
   if (!run.refusal.empty()) std::printf("refused: %s\n", run.refusal.c_str());
@@ -207,7 +207,7 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   }
   for (const auto& l : locks) {
     std::printf("holds lock %s since %s\n", l.name.c_str(),
-                au::format_time_ms(l.acquired_ms).c_str());
+                base::format_utc_ms(l.acquired_ms).c_str());
   }
   if (run.status == "running" || run.status == "interrupted") {
     std::printf("\nresume: tcplan apply %s --resume %s\n", plan.empty() ? "PLAN" : plan.c_str(),
@@ -233,7 +233,7 @@ int run_unlock(const GlobalOptions& g, const std::string& run_id) {
       continue;
     }
     std::printf("released %s (held by %s since %s; recorded as event #%lld)\n", l.name.c_str(),
-                run_id.c_str(), au::format_time_ms(l.acquired_ms).c_str(),
+                run_id.c_str(), base::format_utc_ms(l.acquired_ms).c_str(),
                 static_cast<long long>(released->seq));
   }
   return rc;

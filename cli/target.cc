@@ -21,8 +21,8 @@ api::Credentials local_credentials() {
 
 }  // namespace
 
-Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
-                                                   const api::CredentialEnvironment& env) {
+base::Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
+                                                         const api::CredentialEnvironment& env) {
   ResolvedTarget t;
   bool local = global.target == "local";
 

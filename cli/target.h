@@ -8,7 +8,7 @@
 
 #include "api/client.h"
 #include "api/credentials.h"
-#include "api/result.h"
+#include "base/result.h"
 #include "cli/command.h"
 #include "emulator/embedded.h"
 
@@ -39,7 +39,7 @@ struct TargetError {
   int exit_code = kExitUsage;  // kExitUsage for credentials/flags, kExitFailed for a failed start
 };
 
-Result<ResolvedTarget, TargetError> resolve_target(
+base::Result<ResolvedTarget, TargetError> resolve_target(
     const GlobalOptions& global,
     const api::CredentialEnvironment& env = api::CredentialEnvironment::process());
 

@@ -9,9 +9,9 @@
 
 namespace tcplan::cli {
 
-Result<std::unique_ptr<audit::EventStore>> open_existing_trail(const std::string& db) {
+base::Result<std::unique_ptr<audit::EventStore>> open_existing_trail(const std::string& db) {
   std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) return Error{"no audit DB at " + db};
+  if (!std::filesystem::exists(db, ec)) return base::Error{"no audit DB at " + db};
   return audit::EventStore::open(db);
 }
 

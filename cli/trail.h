@@ -7,14 +7,14 @@
 #include <memory>
 #include <string>
 
-#include "api/result.h"
 #include "audit/event.h"
 #include "audit/event_store.h"
+#include "base/result.h"
 
 namespace tcplan::cli {
 
 // Readers never create a trail: a missing file is an error, not an empty trail.
-Result<std::unique_ptr<audit::EventStore>> open_existing_trail(const std::string& db);
+base::Result<std::unique_ptr<audit::EventStore>> open_existing_trail(const std::string& db);
 
 // Appends a trail_read / trail_exported event; a failure to record is a warning, not fatal.
 void record_trail_access(audit::EventStore& store, audit::EventKind kind, const std::string& run,

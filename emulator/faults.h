@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/cloud.h"
 
 namespace tcplan::emulator {
@@ -39,8 +39,8 @@ struct FaultPlan {
   std::optional<std::uint64_t> seed;
 };
 
-Result<FaultPlan> parse_faults(std::string_view toml_text, const std::string& source_name);
-Result<FaultPlan> load_faults(const std::filesystem::path& file);
+base::Result<FaultPlan> parse_faults(std::string_view toml_text, const std::string& source_name);
+base::Result<FaultPlan> load_faults(const std::filesystem::path& file);
 
 // What the faults say about one call.
 struct FaultDecision {

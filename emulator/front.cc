@@ -59,9 +59,9 @@ bool is_v1_common(std::string_view name) {
 // Finds the action the request names. With a service from the Host, only that service's
 // actions count; from an IP literal, the version picks the service (CVM and ECM both have
 // TerminateInstances).
-Result<const api::ActionSpec*, Rejection> resolve_action(std::string_view service_of_host,
-                                                         std::string_view action,
-                                                         std::string_view version) {
+base::Result<const api::ActionSpec*, Rejection> resolve_action(std::string_view service_of_host,
+                                                               std::string_view action,
+                                                               std::string_view version) {
   if (action.empty()) return Rejection{"MissingParameter", "(Action)"};
   if (version.empty()) return Rejection{"MissingParameter", "(Version)"};
   const api::Catalog& catalog = api::Catalog::builtin();

@@ -14,29 +14,29 @@ const KeyPair* KeyStore::find(std::string_view secret_id) const {
   return it == pairs_.end() ? nullptr : &it->second;
 }
 
-Result<KeyStore> KeyStore::load(const std::filesystem::path& file) {
+base::Result<KeyStore> KeyStore::load(const std::filesystem::path& file) {
   toml::table doc;
   try {
     doc = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
-    return Error{file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                 std::string(e.description())};
+    return base::Error{file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                       std::string(e.description())};
   }
   KeyStore store;
   const toml::array* list = doc["credentials"].as_array();
-  if (list == nullptr) return Error{file.string() + ": expected [[credentials]] tables"};
+  if (list == nullptr) return base::Error{file.string() + ": expected [[credentials]] tables"};
   for (const auto& node : *list) {
     const toml::table* t = node.as_table();
     const std::string where = file.string() + ":" + std::to_string(node.source().begin.line) + ": ";
-    if (t == nullptr) return Error{where + "each credentials entry must be a table"};
+    if (t == nullptr) return base::Error{where + "each credentials entry must be a table"};
     for (const auto& [key, value] : *t) {
       if (key != "secret_id" && key != "secret_key" && key != "token")
-        return Error{where + "unknown key '" + std::string(key.str()) + "'"};
+        return base::Error{where + "unknown key '" + std::string(key.str()) + "'"};
     }
     auto id = (*t)["secret_id"].value<std::string>();
     auto secret = (*t)["secret_key"].value<std::string>();
-    if (!id || id->empty()) return Error{where + "secret_id is required"};
-    if (!secret || secret->empty()) return Error{where + "secret_key is required"};
+    if (!id || id->empty()) return base::Error{where + "secret_id is required"};
+    if (!secret || secret->empty()) return base::Error{where + "secret_key is required"};
     store.add(KeyPair{*id, *secret, (*t)["token"].value_or(std::string())});
   }
   return store;

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::emulator {
 
@@ -27,7 +27,7 @@ class KeyStore {
 
   // A TOML file of [[credentials]] tables with secret_id, secret_key and optional token
   // (docs/emulator.md). Errors name the file and line, never a key.
-  static Result<KeyStore> load(const std::filesystem::path& file);
+  static base::Result<KeyStore> load(const std::filesystem::path& file);
 
  private:
   std::map<std::string, KeyPair, std::less<>> pairs_;

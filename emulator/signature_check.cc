@@ -7,7 +7,7 @@
 
 #include "api/hash.h"
 #include "api/signer.h"
-#include "api/text.h"
+#include "base/text.h"
 #include "emulator/host.h"
 
 namespace tcplan::emulator {
@@ -44,8 +44,8 @@ struct Authorization {
 };
 
 // "TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request, SignedHeaders=a;b, Signature=hex"
-Result<Authorization, Rejection> parse_authorization(std::string_view value) {
-  value = text::trim(value);
+base::Result<Authorization, Rejection> parse_authorization(std::string_view value) {
+  value = base::trim(value);
   constexpr std::string_view kAlgorithm = "TC3-HMAC-SHA256";
   auto space = value.find(' ');
   if (space == std::string_view::npos || value.substr(0, space) != kAlgorithm)
@@ -53,7 +53,7 @@ Result<Authorization, Rejection> parse_authorization(std::string_view value) {
   Authorization auth;
   std::string_view credential, signed_headers, signature;
   for (std::string_view part : split(value.substr(space + 1), ',')) {
-    part = text::trim(part);
+    part = base::trim(part);
     auto eq = part.find('=');
     if (eq == std::string_view::npos)
       return reject(kInvalidAuthorization, "(expected Credential, SignedHeaders and Signature)");
@@ -78,7 +78,7 @@ Result<Authorization, Rejection> parse_authorization(std::string_view value) {
   auth.date = scope[1];
   auth.service = scope[2];
   for (std::string_view h : split(signed_headers, ';')) {
-    std::string name(text::trim(h));
+    std::string name(base::trim(h));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name.empty()) return reject(kInvalidAuthorization, "(empty name in SignedHeaders)");
@@ -94,8 +94,8 @@ Result<Authorization, Rejection> parse_authorization(std::string_view value) {
   return auth;
 }
 
-Result<std::int64_t, Rejection> check_timestamp(const std::string* text, std::int64_t now_s,
-                                                std::string_view name) {
+base::Result<std::int64_t, Rejection> check_timestamp(const std::string* text, std::int64_t now_s,
+                                                      std::string_view name) {
   if (text == nullptr || text->empty())
     return reject("MissingParameter", "(" + std::string(name) + ")");
   std::int64_t ts = 0;
@@ -112,8 +112,8 @@ Result<std::int64_t, Rejection> check_timestamp(const std::string* text, std::in
 
 }  // namespace
 
-Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore& keys,
-                                     std::string_view service_of_host, std::int64_t now_s) {
+base::Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore& keys,
+                                           std::string_view service_of_host, std::int64_t now_s) {
   const std::string* header = request.header("authorization");
   if (header == nullptr) return reject("MissingParameter", "(Authorization)");
   auto auth = parse_authorization(*header);
@@ -171,9 +171,9 @@ Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore&
   return Signer{auth->secret_id, auth->service};
 }
 
-Result<Signer, Rejection> verify_v1(const HttpRequest& request,
-                                    const std::map<std::string, std::string>& params,
-                                    const KeyStore& keys, std::int64_t now_s) {
+base::Result<Signer, Rejection> verify_v1(const HttpRequest& request,
+                                          const std::map<std::string, std::string>& params,
+                                          const KeyStore& keys, std::int64_t now_s) {
   auto get = [&](const char* name) -> const std::string* {
     auto it = params.find(name);
     return it == params.end() ? nullptr : &it->second;
@@ -193,7 +193,7 @@ Result<Signer, Rejection> verify_v1(const HttpRequest& request,
   signed_params.erase("Signature");
 
   const std::string* host_header = request.header("host");
-  std::string host = host_header != nullptr ? std::string(text::trim(*host_header)) : "";
+  std::string host = host_header != nullptr ? std::string(base::trim(*host_header)) : "";
   const std::string path(request.path());
   bool match = api::constant_time_equal(
       api::sign_v1(request.method, host, path, signed_params, pair->secret_key), *signature);

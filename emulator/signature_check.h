@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/http_request.h"
 #include "emulator/key_store.h"
 
@@ -31,13 +31,13 @@ inline constexpr std::int64_t kMaxSkewSeconds = 300;
 // `service_of_host` is what Host names ("emr"), or empty for an IP literal, in which case the
 // credential scope's own service is accepted (the SDKs sign 127.0.0.1:PORT as service "127").
 // `now_s` is real Unix time: the cloud compares against its own clock, not a sped-up one.
-Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore& keys,
-                                     std::string_view service_of_host, std::int64_t now_s);
+base::Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore& keys,
+                                           std::string_view service_of_host, std::int64_t now_s);
 
 // `params` are the decoded request parameters (query string for GET, form body for POST),
 // including Signature.
-Result<Signer, Rejection> verify_v1(const HttpRequest& request,
-                                    const std::map<std::string, std::string>& params,
-                                    const KeyStore& keys, std::int64_t now_s);
+base::Result<Signer, Rejection> verify_v1(const HttpRequest& request,
+                                          const std::map<std::string, std::string>& params,
+                                          const KeyStore& keys, std::int64_t now_s);
 
 }  // namespace tcplan::emulator

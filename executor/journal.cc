@@ -35,7 +35,7 @@ class AttemptObserver : public api::CallObserver {
   AttemptObserver(Journal& journal, EventContext context)
       : journal_(journal), context_(std::move(context)) {}
 
-  Status<Error> before_send(const api::Attempt& a) override {
+  base::Status<base::Error> before_send(const api::Attempt& a) override {
     audit::Event e = base(audit::EventKind::kRequestSent, a);
     e.time_ms = to_ms(a.sent_at);
     json::object payload;
@@ -97,8 +97,8 @@ Journal::Journal(audit::EventStore& store, std::string run_id)
   if (const char* n = std::getenv("TCPLAN_TEST_KILL_AFTER_EVENTS")) kill_after_ = std::atol(n);
 }
 
-Result<audit::Event> Journal::record(audit::EventKind kind, const EventContext& context,
-                                     const json::object& payload) {
+base::Result<audit::Event> Journal::record(audit::EventKind kind, const EventContext& context,
+                                           const json::object& payload) {
   audit::Event e;
   e.kind = kind;
   e.step_id = context.step_id;
@@ -108,7 +108,7 @@ Result<audit::Event> Journal::record(audit::EventKind kind, const EventContext& 
   return record(std::move(e));
 }
 
-Result<audit::Event> Journal::record(audit::Event event) {
+base::Result<audit::Event> Journal::record(audit::Event event) {
   event.run_id = run_id_;
   auto r = store_.append(std::move(event));
   if (!r) {

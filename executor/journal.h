@@ -11,8 +11,8 @@
 #include <string>
 
 #include "api/client.h"
-#include "api/result.h"
 #include "audit/event_store.h"
+#include "base/result.h"
 
 namespace tcplan::executor {
 
@@ -31,9 +31,9 @@ class Journal {
   audit::EventStore& store() { return store_; }
 
   // Appends one event of this run (run_id and context filled in). Thread-safe.
-  Result<audit::Event> record(audit::EventKind kind, const EventContext& context,
-                              const boost::json::object& payload);
-  Result<audit::Event> record(audit::Event event);
+  base::Result<audit::Event> record(audit::EventKind kind, const EventContext& context,
+                                    const boost::json::object& payload);
+  base::Result<audit::Event> record(audit::Event event);
 
   // An observer for one attempt: before_send commits request_sent (the call is cancelled if
   // that fails), after_receive commits response_received or transport_error.

@@ -79,11 +79,11 @@ std::string request_digest(const api::CallRequest& request) {
   return api::sha256_hex(json::serialize(o));
 }
 
-Result<BuiltRequest> build_request(const planner::Step& step, int item,
-                                   const planner::ResolveContext& context,
-                                   const std::string& default_region) {
+base::Result<BuiltRequest> build_request(const planner::Step& step, int item,
+                                         const planner::ResolveContext& context,
+                                         const std::string& default_region) {
   auto resolved = planner::resolve_params(step, context);
-  if (!resolved) return Error{"step '" + step.id + "': " + resolved.error().message};
+  if (!resolved) return base::Error{"step '" + step.id + "': " + resolved.error().message};
 
   BuiltRequest out;
   out.call.service = step.service;

@@ -10,7 +10,7 @@
 
 #include "api/catalog.h"
 #include "api/client.h"
-#include "api/result.h"
+#include "base/result.h"
 #include "planner/plan.h"
 #include "planner/resolve.h"
 
@@ -32,9 +32,9 @@ struct BuiltRequest {
 std::string step_tag(const planner::Step& step, int item);
 
 // `item` is the for_each index, or -1 for an ordinary step.
-Result<BuiltRequest> build_request(const planner::Step& step, int item,
-                                   const planner::ResolveContext& context,
-                                   const std::string& default_region);
+base::Result<BuiltRequest> build_request(const planner::Step& step, int item,
+                                         const planner::ResolveContext& context,
+                                         const std::string& default_region);
 
 // SHA-256 hex of a canonical text of (service, action, version, region, params).
 std::string request_digest(const api::CallRequest& request);

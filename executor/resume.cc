@@ -113,10 +113,11 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
   return state;
 }
 
-Result<ResumeState> load_resume_state(const audit::EventStore& store, const std::string& run_id) {
+base::Result<ResumeState> load_resume_state(const audit::EventStore& store,
+                                            const std::string& run_id) {
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
   return resume_state(*events);
 }
 

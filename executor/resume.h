@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "api/result.h"
 #include "audit/event_store.h"
+#include "base/result.h"
 #include "executor/runner.h"
 
 namespace tcplan::executor {
@@ -21,6 +21,7 @@ struct ResumeState {
 };
 
 ResumeState resume_state(const std::vector<audit::Event>& events);
-Result<ResumeState> load_resume_state(const audit::EventStore& store, const std::string& run_id);
+base::Result<ResumeState> load_resume_state(const audit::EventStore& store,
+                                            const std::string& run_id);
 
 }  // namespace tcplan::executor

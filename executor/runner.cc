@@ -3,8 +3,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "base/duration.h"
 #include "executor/runner_internal.h"
-#include "planner/duration.h"
 
 namespace tcplan::executor {
 
@@ -141,7 +141,7 @@ void Runner::progress(const Item& it, const std::string& state) {
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - it.started);
   std::string line = it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
-                     ": " + state + " (" + planner::format_duration(elapsed / 1000 * 1000) + ")";
+                     ": " + state + " (" + base::format_duration(elapsed / 1000 * 1000) + ")";
   if (options_.progress_on_terminal) {
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);

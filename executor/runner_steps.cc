@@ -2,8 +2,8 @@
 // scheduler, call) and a wait step, each as one coroutine that reads top to bottom.
 #include <algorithm>
 
+#include "base/duration.h"
 #include "executor/runner_internal.h"
-#include "planner/duration.h"
 
 namespace tcplan::executor {
 
@@ -271,7 +271,7 @@ awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, Clust
     }
     if (past_deadline(it)) {
       it.report.status = "failed";
-      it.report.detail = "timed out after " + planner::format_duration(step.timeout) +
+      it.report.detail = "timed out after " + base::format_duration(step.timeout) +
                          " waiting for cluster " + cluster + " to be " +
                          (target == ClusterTarget::kRunning ? "running" : "terminated");
       co_return false;
@@ -290,7 +290,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
   const planner::Step& step = *it.step;
   // The context copies every finished step's outputs: built per use, not kept in this frame
   // for the whole wait (200 waiting fleet items each holding one took ~30 MB).
-  auto resolve = [&](const std::string& text) -> Result<json::value> {
+  auto resolve = [&](const std::string& text) -> base::Result<json::value> {
     return planner::resolve_value(json::value(text), resolve_context(&it));
   };
   auto cluster_v = resolve(step.cluster);
@@ -371,7 +371,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
     }
     if (past_deadline(it)) {
       it.report.status = "failed";
-      it.report.detail = "timed out after " + planner::format_duration(step.timeout) +
+      it.report.detail = "timed out after " + base::format_duration(step.timeout) +
                          " waiting for " + (by_flow ? "flow " : "trace ") + id + " on " + cluster;
       co_return;
     }

@@ -14,18 +14,18 @@ bool looks_like_saved_plan(const std::string& text) {
          text.find("tcplan.saved-plan/") != std::string::npos;
 }
 
-Result<SavedPlan> parse_saved_plan(const std::string& text) {
+base::Result<SavedPlan> parse_saved_plan(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return Error{"not a saved plan: the file is not JSON"};
+  if (ec || !v.is_object()) return base::Error{"not a saved plan: the file is not JSON"};
   const auto& o = v.as_object();
   auto str = [&](const char* key) -> std::string {
     auto* f = o.if_contains(key);
     return f && f->is_string() ? std::string(f->as_string()) : std::string();
   };
   if (str("schema") != "tcplan.saved-plan/1") {
-    return Error{"not a saved plan this tcplan reads (schema '" + str("schema") +
-                 "', expected tcplan.saved-plan/1)"};
+    return base::Error{"not a saved plan this tcplan reads (schema '" + str("schema") +
+                       "', expected tcplan.saved-plan/1)"};
   }
   SavedPlan s;
   s.plan_file = str("plan_file");
@@ -33,7 +33,7 @@ Result<SavedPlan> parse_saved_plan(const std::string& text) {
   s.fetched_at = str("fetched_at");
   if (auto* p = o.if_contains("preview"); p && p->is_object()) s.preview = p->as_object();
   if (s.plan_file.empty() || s.plan_sha256.empty() || s.preview.empty()) {
-    return Error{"saved plan is missing plan_file, plan_sha256 or preview"};
+    return base::Error{"saved plan is missing plan_file, plan_sha256 or preview"};
   }
   return s;
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::executor {
 
@@ -22,7 +22,7 @@ struct SavedPlan {
 
 // Nullopt-like error when `path` is not a saved plan (the caller then treats it as a plan file).
 bool looks_like_saved_plan(const std::string& text);
-Result<SavedPlan> parse_saved_plan(const std::string& text);
+base::Result<SavedPlan> parse_saved_plan(const std::string& text);
 
 // Every difference between the saved preview and a fresh one: parameters by step and JSON path,
 // steps added or removed, prices that moved by more than `tolerance` (0.05 = 5%).

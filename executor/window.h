@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "base/time.h"
+
 namespace tcplan::executor {
 
-using SysTime = std::chrono::system_clock::time_point;
+using SysTime = base::SysTime;
 
 struct ChangeWindow {
   SysTime start;
@@ -24,11 +26,5 @@ WindowVerdict check_window(const std::optional<ChangeWindow>& window, SysTime no
 // "the change window opens at 2026-11-24T01:00:00Z (in 3h12m)" and so on, for refusals.
 std::string describe(WindowVerdict verdict, const ChangeWindow& window, SysTime now,
                      std::chrono::milliseconds step_timeout);
-
-// ISO 8601 UTC with seconds: 2026-11-24T01:00:00Z.
-std::string format_utc(SysTime t);
-
-// Parses --now: RFC 3339 / ISO 8601 with Z or an offset ("2026-11-24T02:00:00+08:00").
-std::optional<SysTime> parse_time(const std::string& text);
 
 }  // namespace tcplan::executor

@@ -187,7 +187,7 @@ class PlanParser {
     std::string text;
     Location at;
     if (!get_string(t, key, &text, &at)) return false;
-    auto d = parse_duration(text);
+    auto d = base::parse_duration(text);
     if (!d) {
       d_.error(at, "'" + std::string(key) + "' is not a duration: \"" + text +
                        "\" (write e.g. 500ms, 45s, 30m, 2h, 1h30m)");
@@ -315,9 +315,9 @@ class PlanParser {
     get_duration(*t, "initial_backoff", &out->initial_backoff);
     get_duration(*t, "max_backoff", &out->max_backoff);
     if (out->initial_backoff > out->max_backoff) {
-      d_.error(where(n), "retry initial_backoff (" + format_duration(out->initial_backoff) +
-                             ") is longer than max_backoff (" + format_duration(out->max_backoff) +
-                             ")");
+      d_.error(where(n), "retry initial_backoff (" + base::format_duration(out->initial_backoff) +
+                             ") is longer than max_backoff (" +
+                             base::format_duration(out->max_backoff) + ")");
     }
     return true;
   }

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"
 #include "planner/diagnostics.h"
-#include "planner/duration.h"
 
 namespace toml {
 inline namespace v3 {
@@ -25,6 +25,8 @@ class table;
 }  // namespace toml
 
 namespace tcplan::planner {
+
+using Millis = base::Millis;
 
 enum class StepKind {
   kCreate,

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api/catalog.h"
+#include "base/time.h"
 #include "planner/reference.h"
 #include "planner/resolve.h"
 
@@ -19,15 +20,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr double kHoursPerMonth = 720;
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Costs come back as numbers (CreateInstance) or strings ("1.74", ScaleOutInstance).
 std::optional<double> number(const json::object& o, std::string_view key) {
@@ -63,7 +55,8 @@ class Previewer {
     out.plan_file = plan_.file;
     out.plan_sha256 = plan_.sha256;
     out.currency = plan_.budget ? plan_.budget->currency : "CNY";
-    out.fetched_at = iso_utc(options_.now ? options_.now() : std::chrono::system_clock::now());
+    out.fetched_at =
+        base::format_utc(options_.now ? options_.now() : std::chrono::system_clock::now());
     if (plan_.window) {
       out.window_hours =
           std::chrono::duration<double, std::ratio<3600>>(plan_.window->end - plan_.window->start)

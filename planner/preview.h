@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "api/api_error.h"
-#include "api/result.h"
+#include "base/result.h"
 #include "planner/plan.h"
 
 namespace tcplan::planner {
@@ -23,11 +23,9 @@ class CloudReader {
  public:
   virtual ~CloudReader() = default;
   // The Response object (without the wrapper) or the API error.
-  virtual Result<boost::json::object, api::ApiError> call(const std::string& service,
-                                                          const std::string& action,
-                                                          const std::string& version,
-                                                          const std::string& region,
-                                                          const boost::json::object& params) = 0;
+  virtual base::Result<boost::json::object, api::ApiError> call(
+      const std::string& service, const std::string& action, const std::string& version,
+      const std::string& region, const boost::json::object& params) = 0;
 };
 
 struct Money {

@@ -184,8 +184,8 @@ std::string render_markdown(const Preview& p) {
   return out;
 }
 
-VoidResult write_saved_plan(const std::filesystem::path& path, const Preview& preview,
-                            const Plan& plan) {
+base::VoidResult write_saved_plan(const std::filesystem::path& path, const Preview& preview,
+                                  const Plan& plan) {
   std::error_code ec;
   json::object doc{{"schema", kSavedPlanSchema},
                    {"plan_file", std::filesystem::absolute(plan.file, ec).string()},
@@ -197,18 +197,18 @@ VoidResult write_saved_plan(const std::filesystem::path& path, const Preview& pr
       path.string() + ".tmp." + std::to_string(static_cast<long>(::getpid()));
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Error{"writing " + path.string() + ": cannot create " + tmp.string()};
+    if (!out) return base::Error{"writing " + path.string() + ": cannot create " + tmp.string()};
     out << text;
     out.flush();
     if (!out) {
       std::filesystem::remove(tmp, ec);
-      return Error{"writing " + tmp.string() + " failed"};
+      return base::Error{"writing " + tmp.string() + " failed"};
     }
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    return Error{"renaming into " + path.string() + ": " + ec.message()};
+    return base::Error{"renaming into " + path.string() + ": " + ec.message()};
   }
   return {};
 }

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "planner/plan.h"
 #include "planner/preview.h"
 
@@ -26,7 +26,7 @@ std::string render_markdown(const Preview& preview);
 
 // Writes the saved plan (preview JSON + the plan's SHA-256 and path) to `path` through a
 // temporary file and a rename, so a reader never sees half a file.
-VoidResult write_saved_plan(const std::filesystem::path& path, const Preview& preview,
-                            const Plan& plan);
+base::VoidResult write_saved_plan(const std::filesystem::path& path, const Preview& preview,
+                                  const Plan& plan);
 
 }  // namespace tcplan::planner

@@ -58,7 +58,7 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-Result<Reference, std::string> parse_reference(std::string_view body) {
+base::Result<Reference, std::string> parse_reference(std::string_view body) {
   Reference r;
   const std::size_t dot = body.find('.');
   const std::string_view root = body.substr(0, dot);
@@ -109,7 +109,7 @@ Result<Reference, std::string> parse_reference(std::string_view body) {
 
 }  // namespace
 
-Result<Template, TemplateError> parse_template(std::string_view text) {
+base::Result<Template, TemplateError> parse_template(std::string_view text) {
   Template t;
   std::string literal;
   std::size_t i = 0;

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 
 namespace tcplan::planner {
 
@@ -39,7 +39,7 @@ struct TemplateError {
   std::string message;
 };
 
-Result<Template, TemplateError> parse_template(std::string_view text);
+base::Result<Template, TemplateError> parse_template(std::string_view text);
 
 // True when `text` may contain a reference or an escape: the fast path for plain strings.
 inline bool maybe_template(std::string_view text) {

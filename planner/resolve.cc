@@ -17,25 +17,25 @@ std::string as_text(const json::value& v) {
   return json::serialize(v);
 }
 
-Result<json::value> index_into(const json::value& v, const Reference& r) {
+base::Result<json::value> index_into(const json::value& v, const Reference& r) {
   if (!r.index) return v;
-  if (!v.is_array()) return Error{r.text + ": the value is not a list"};
+  if (!v.is_array()) return base::Error{r.text + ": the value is not a list"};
   const auto& a = v.as_array();
   if (*r.index >= a.size()) {
-    return Error{r.text + ": index out of range (the list has " + std::to_string(a.size()) +
-                 " elements)"};
+    return base::Error{r.text + ": index out of range (the list has " + std::to_string(a.size()) +
+                       " elements)"};
   }
   return a[*r.index];
 }
 
 // nullopt + unknown=true when the output is not known yet and that is allowed.
-Result<json::value> lookup(const Reference& r, const ResolveContext& ctx, bool* unknown,
-                           bool* from_env) {
+base::Result<json::value> lookup(const Reference& r, const ResolveContext& ctx, bool* unknown,
+                                 bool* from_env) {
   switch (r.kind) {
     case Reference::Kind::kRun:
       return json::value(ctx.run_id);
     case Reference::Kind::kItem:
-      if (ctx.item == nullptr) return Error{r.text + " used outside a for_each step"};
+      if (ctx.item == nullptr) return base::Error{r.text + " used outside a for_each step"};
       return index_into(*ctx.item, r);
     case Reference::Kind::kEnv: {
       std::optional<std::string> v;
@@ -44,14 +44,14 @@ Result<json::value> lookup(const Reference& r, const ResolveContext& ctx, bool* 
       } else if (const char* e = std::getenv(r.name.c_str())) {
         v = e;
       }
-      if (!v) return Error{"environment variable " + r.name + " is not set (" + r.text + ")"};
+      if (!v) return base::Error{"environment variable " + r.name + " is not set (" + r.text + ")"};
       *from_env = true;
       return json::value(*v);
     }
     case Reference::Kind::kVar: {
-      if (ctx.plan == nullptr) return Error{r.text + ": no plan"};
+      if (ctx.plan == nullptr) return base::Error{r.text + ": no plan"};
       const json::value* v = ctx.plan->vars.if_contains(r.name);
-      if (v == nullptr) return Error{r.text + ": unknown var '" + r.name + "'"};
+      if (v == nullptr) return base::Error{r.text + ": unknown var '" + r.name + "'"};
       return index_into(*v, r);
     }
     case Reference::Kind::kStep: {
@@ -84,29 +84,29 @@ Result<json::value> lookup(const Reference& r, const ResolveContext& ctx, bool* 
           *unknown = true;
           return json::value(kKnownAfterApply);
         }
-        return Error{r.text + ": step '" + r.name + "' has no output '" + r.field + "'" +
-                     (it == ctx.outputs.end() ? " (it has not finished)" : "")};
+        return base::Error{r.text + ": step '" + r.name + "' has no output '" + r.field + "'" +
+                           (it == ctx.outputs.end() ? " (it has not finished)" : "")};
       }
       return index_into(*field, r);
     }
   }
-  return Error{r.text + ": unsupported reference"};
+  return base::Error{r.text + ": unsupported reference"};
 }
 
 }  // namespace
 
-Result<json::value> resolve_value(const json::value& v, const ResolveContext& ctx,
-                                  const std::string& path, ResolvedParams* track) {
+base::Result<json::value> resolve_value(const json::value& v, const ResolveContext& ctx,
+                                        const std::string& path, ResolvedParams* track) {
   switch (v.kind()) {
     case json::kind::string: {
       if (!maybe_template(v.as_string())) return v;
       auto t = parse_template(v.as_string());
-      if (!t.ok()) return Error{(path.empty() ? "" : path + ": ") + t.error().message};
+      if (!t.ok()) return base::Error{(path.empty() ? "" : path + ": ") + t.error().message};
       bool unknown = false, from_env = false;
       json::value out;
       if (const Reference* r = t->whole()) {
         auto x = lookup(*r, ctx, &unknown, &from_env);
-        if (!x.ok()) return Error{(path.empty() ? "" : path + ": ") + x.error().message};
+        if (!x.ok()) return base::Error{(path.empty() ? "" : path + ": ") + x.error().message};
         out = std::move(x.value());
       } else {
         std::string text;
@@ -116,7 +116,7 @@ Result<json::value> resolve_value(const json::value& v, const ResolveContext& ct
             continue;
           }
           auto x = lookup(std::get<Reference>(part), ctx, &unknown, &from_env);
-          if (!x.ok()) return Error{(path.empty() ? "" : path + ": ") + x.error().message};
+          if (!x.ok()) return base::Error{(path.empty() ? "" : path + ": ") + x.error().message};
           text += as_text(*x);
         }
         out = json::value(text);
@@ -151,19 +151,19 @@ Result<json::value> resolve_value(const json::value& v, const ResolveContext& ct
   }
 }
 
-Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx) {
+base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx) {
   ResolvedParams out;
   auto v = resolve_value(json::value(step.params), ctx, {}, &out);
-  if (!v.ok()) return Error{"step '" + step.id + "': " + v.error().message};
+  if (!v.ok()) return base::Error{"step '" + step.id + "': " + v.error().message};
   out.params = std::move(v->as_object());
   return out;
 }
 
-Result<json::array> resolve_for_each(const Step& step, const ResolveContext& ctx) {
-  if (!step.for_each) return Error{"step '" + step.id + "' has no for_each"};
+base::Result<json::array> resolve_for_each(const Step& step, const ResolveContext& ctx) {
+  if (!step.for_each) return base::Error{"step '" + step.id + "' has no for_each"};
   auto v = resolve_value(*step.for_each, ctx, "for_each");
-  if (!v.ok()) return Error{"step '" + step.id + "': " + v.error().message};
-  if (!v->is_array()) return Error{"step '" + step.id + "': for_each is not a list"};
+  if (!v.ok()) return base::Error{"step '" + step.id + "': " + v.error().message};
+  if (!v->is_array()) return base::Error{"step '" + step.id + "': for_each is not a list"};
   return std::move(v->as_array());
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "planner/plan.h"
 
 namespace tcplan::planner {
@@ -45,14 +45,15 @@ struct ResolvedParams {
 };
 
 // Resolves any JSON value (params, a wait step's cluster/flow, a for_each list).
-Result<boost::json::value> resolve_value(const boost::json::value& v, const ResolveContext& ctx,
-                                         const std::string& path = {},
-                                         ResolvedParams* track = nullptr);
+base::Result<boost::json::value> resolve_value(const boost::json::value& v,
+                                               const ResolveContext& ctx,
+                                               const std::string& path = {},
+                                               ResolvedParams* track = nullptr);
 
 // Resolves a step's params.
-Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx);
+base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx);
 
 // The items a for_each step runs over (a literal list, or the list a reference names).
-Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
+base::Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
 
 }  // namespace tcplan::planner

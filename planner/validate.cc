@@ -283,8 +283,8 @@ class Validator {
     for (const Step& s : plan_.steps) {
       if (s.timeout > length) {
         d_.error(s.timeout_at.line ? s.timeout_at : s.at,
-                 "step '" + s.id + "' timeout " + format_duration(s.timeout) +
-                     " is longer than the change window (" + format_duration(length) + ")");
+                 "step '" + s.id + "' timeout " + base::format_duration(s.timeout) +
+                     " is longer than the change window (" + base::format_duration(length) + ")");
       }
     }
   }

@@ -103,7 +103,7 @@ std::optional<ApiReply> check_counts(const NewCluster& c) {
   return std::nullopt;
 }
 
-Result<ZoneInfo, ApiReply> placement_zone(Context& ctx, const json::object* placement) {
+base::Result<ZoneInfo, ApiReply> placement_zone(Context& ctx, const json::object* placement) {
   std::string zone = placement ? str_or(*placement, "Zone") : std::string();
   std::optional<ZoneInfo> info = zone.empty() ? default_zone(ctx.call.region) : zone_info(zone);
   if (!info || (!ctx.call.region.empty() && info->region != ctx.call.region))

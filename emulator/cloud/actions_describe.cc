@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "api/text.h"
+#include "base/text.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/flows.h"
 #include "emulator/cloud/ids.h"
@@ -24,7 +24,7 @@ struct Page {
   std::size_t limit = 10;
 };
 
-Result<Page, ApiReply> page_params(const json::object& p, std::int64_t default_limit) {
+base::Result<Page, ApiReply> page_params(const json::object& p, std::int64_t default_limit) {
   std::int64_t offset = int_or(p, "Offset", 0);
   std::int64_t limit = int_or(p, "Limit", default_limit);
   if (offset < 0 || limit < 1 || limit > 100)
@@ -33,7 +33,7 @@ Result<Page, ApiReply> page_params(const json::object& p, std::int64_t default_l
 }
 
 // DisplayStrategy and ordering shared by DescribeInstances and DescribeInstancesList.
-Result<std::vector<Cluster>, ApiReply> listed_clusters(Context& ctx) {
+base::Result<std::vector<Cluster>, ApiReply> listed_clusters(Context& ctx) {
   const auto& p = ctx.params();
   std::string strategy = str_or(p, "DisplayStrategy");
   static const std::set<std::string> kStrategies = {"clusterList", "monitorManage",
@@ -41,7 +41,7 @@ Result<std::vector<Cluster>, ApiReply> listed_clusters(Context& ctx) {
   if (!kStrategies.count(strategy))
     return fail("InvalidParameter.DisplayStrategyNotMatch",
                 "Unknown DisplayStrategy " + strategy + ".");
-  std::string order = text::ascii_lower(str_or(p, "OrderField", "addTime"));
+  std::string order = base::ascii_lower(str_or(p, "OrderField", "addTime"));
   if (order != "clusterid" && order != "addtime" && order != "status")
     return fail("InvalidParameter.OrderFieldNotMatch",
                 "OrderField must be clusterId, addTime or status.");

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/ids.h"
 #include "emulator/cloud/params.h"
@@ -34,7 +34,7 @@ struct Listed {
   std::vector<Tag> tags;
 };
 
-Result<bool, ApiReply> matches(const Listed& l, const json::array* filters) {
+base::Result<bool, ApiReply> matches(const Listed& l, const json::array* filters) {
   if (!filters) return true;
   for (const auto& fv : *filters) {
     if (!fv.is_object()) continue;

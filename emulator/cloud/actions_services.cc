@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 
-#include "api/text.h"
+#include "base/text.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/operations.h"
 #include "emulator/cloud/params.h"
@@ -18,9 +18,9 @@ namespace {
 
 // "hdfs-3.2.2" provides HDFS; "hadoop-2.8.4" provides HDFS, YARN and MapReduce.
 bool provides(const Cluster& c, const std::string& service) {
-  std::string want = text::ascii_lower(service);
+  std::string want = base::ascii_lower(service);
   for (const auto& s : c.software) {
-    std::string name = text::ascii_lower(s.substr(0, s.find('-')));
+    std::string name = base::ascii_lower(s.substr(0, s.find('-')));
     if (name == want) return true;
     if (name == "hadoop" && (want == "hdfs" || want == "yarn" || want == "mapreduce")) return true;
   }

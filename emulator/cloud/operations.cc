@@ -11,8 +11,8 @@ namespace tcplan::emulator::cloud {
 
 namespace json = boost::json;
 
-Result<Cluster, ApiReply> find_cluster(Context& ctx, std::string_view id,
-                                       std::string_view malformed_code) {
+base::Result<Cluster, ApiReply> find_cluster(Context& ctx, std::string_view id,
+                                             std::string_view malformed_code) {
   if (!well_formed_id(id, "emr-"))
     return fail(std::string(malformed_code), "Invalid cluster id: " + std::string(id));
   auto c = ctx.db.cluster(id);
@@ -110,7 +110,8 @@ void settle_flows(StateStore& db, std::int64_t now_ms) {
   }
 }
 
-Result<std::vector<Tag>, ApiReply> request_tags(const json::object& params, std::string_view key) {
+base::Result<std::vector<Tag>, ApiReply> request_tags(const json::object& params,
+                                                      std::string_view key) {
   std::vector<Tag> tags;
   auto* v = params.if_contains(key);
   if (!v) return tags;

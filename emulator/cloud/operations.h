@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/cloud/context.h"
 #include "emulator/cloud/model.h"
 
@@ -17,7 +17,7 @@ namespace tcplan::emulator::cloud {
 // A live (not terminated) cluster. A malformed id gets `malformed_code` (the action's
 // documented code, e.g. InvalidParameter.InvalidClusterId); an unknown or terminated one gets
 // ResourceNotFound.InstanceNotFound.
-Result<Cluster, ApiReply> find_cluster(
+base::Result<Cluster, ApiReply> find_cluster(
     Context& ctx, std::string_view id,
     std::string_view malformed_code = "ResourceNotFound.InstanceNotFound");
 
@@ -53,7 +53,7 @@ void settle_flows(StateStore& db, std::int64_t now_ms);
 bool transitional_status(int status);
 
 // Tags from a request's Tags array; keys must be unique and non-empty.
-Result<std::vector<Tag>, ApiReply> request_tags(const boost::json::object& params,
-                                                std::string_view key = "Tags");
+base::Result<std::vector<Tag>, ApiReply> request_tags(const boost::json::object& params,
+                                                      std::string_view key = "Tags");
 
 }  // namespace tcplan::emulator::cloud

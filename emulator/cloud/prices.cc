@@ -36,7 +36,7 @@ std::string family_of(const NodeSpec& spec) {
 
 }  // namespace
 
-Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec) {
+base::Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec) {
   const std::string kInvalid = "InvalidParameter.InvalidInstanceType";
   if (spec.instance_type.empty()) {
     if (!family_factors().count(family_of(spec)) || spec.cpu <= 0 || spec.mem_mb <= 0)
@@ -72,7 +72,7 @@ Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec) {
   return spec;
 }
 
-Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
+base::Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
   auto resolved = resolve_instance_type(in);
   if (!resolved) return resolved.error();
   const NodeSpec& spec = *resolved;
@@ -93,8 +93,8 @@ double billable_hours(int pay_mode, std::int64_t time_span) {
                        : static_cast<double>(time_span) / 3600.0;
 }
 
-Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes, int pay_mode,
-                                 std::int64_t time_span) {
+base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes,
+                                       int pay_mode, std::int64_t time_span) {
   double total = 0;
   for (const auto& [spec, count] : nodes) {
     auto h = node_hourly(spec);

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/cloud/model.h"
 
 namespace tcplan::emulator::cloud {
@@ -25,7 +25,7 @@ inline constexpr double kEmrFeePerNodeHour = 0.10;
 
 // "S5.2XLARGE16" -> 8 vCPU, 16 GiB; fills cpu/mem_mb of a spec that only names its type.
 // Error message: the EMR code to return (InvalidParameter.InvalidInstanceType).
-Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec);
+base::Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec);
 
 // One node's list price per hour, by part.
 struct NodeHourly {
@@ -35,7 +35,7 @@ struct NodeHourly {
   double total() const { return node + root_disk + data_disk; }
 };
 // Error: the EMR code to return (InvalidParameter.InvalidInstanceType / InvalidResourceSpec).
-Result<NodeHourly, std::string> node_hourly(const NodeSpec& spec);
+base::Result<NodeHourly, std::string> node_hourly(const NodeSpec& spec);
 
 // Billable hours for a pay mode and time span: PayMode 0 -> TimeSpan/3600, 1 -> TimeSpan x 720.
 double billable_hours(int pay_mode, std::int64_t time_span);
@@ -45,8 +45,8 @@ struct Quote {
   double discount = 0;  // rounded to 0.01
 };
 // The price of `count` nodes of each spec for the pay mode and span.
-Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes, int pay_mode,
-                                 std::int64_t time_span);
+base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes,
+                                       int pay_mode, std::int64_t time_span);
 
 double round_cny(double v);
 // "1.74": InquiryPriceScaleOutInstance's string costs.

@@ -36,7 +36,7 @@ NodeSpec default_spec() {
   return *resolve_instance_type(s);
 }
 
-Result<Billing, ApiReply> billing_params(const json::object& params) {
+base::Result<Billing, ApiReply> billing_params(const json::object& params) {
   Billing b;
   auto pay_mode = opt_int(params, "PayMode");
   if (!pay_mode || (*pay_mode != 0 && *pay_mode != 1))
@@ -69,7 +69,7 @@ std::optional<ApiReply> check_currency(const json::object& params, bool required
   return std::nullopt;
 }
 
-Result<NodeSpec, ApiReply> spec_from_resource(const json::object& r) {
+base::Result<NodeSpec, ApiReply> spec_from_resource(const json::object& r) {
   NodeSpec s;
   s.spec = str_or(r, "Spec");
   s.instance_type = str_or(r, "InstanceType");
@@ -97,7 +97,7 @@ Result<NodeSpec, ApiReply> spec_from_resource(const json::object& r) {
   return s;
 }
 
-Result<NodeSpec, ApiReply> spec_from_node_resource_spec(const json::object& r) {
+base::Result<NodeSpec, ApiReply> spec_from_node_resource_spec(const json::object& r) {
   NodeSpec s;
   s.instance_type = str_or(r, "InstanceType");
   auto resolved = resolve_instance_type(s);

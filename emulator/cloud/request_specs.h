@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "api/result.h"
+#include "base/result.h"
 #include "emulator/cloud.h"
 #include "emulator/cloud/model.h"
 
@@ -22,15 +22,15 @@ struct Billing {
 
 // PayMode 0 needs TimeUnit "s" and TimeSpan 3600; PayMode 1 needs "m" and 1-12, 24, 36, 48 or
 // 60 months. InvalidParameter.InvalidPaymode / InvalidTimeUnit / InvalidTimeSpan otherwise.
-Result<Billing, ApiReply> billing_params(const boost::json::object& params);
+base::Result<Billing, ApiReply> billing_params(const boost::json::object& params);
 
 // Currency: only CNY is sold (sdk-behaviour.md §1.4).
 std::optional<ApiReply> check_currency(const boost::json::object& params, bool required);
 
 // Old API Resource {Spec, StorageType, DiskType, MemSize, Cpu, DiskSize, RootSize, InstanceType}.
-Result<NodeSpec, ApiReply> spec_from_resource(const boost::json::object& resource);
+base::Result<NodeSpec, ApiReply> spec_from_resource(const boost::json::object& resource);
 // New API NodeResourceSpec {InstanceType, SystemDisk[], DataDisk[], LocalDataDisk[]}.
-Result<NodeSpec, ApiReply> spec_from_node_resource_spec(const boost::json::object& spec);
+base::Result<NodeSpec, ApiReply> spec_from_node_resource_spec(const boost::json::object& spec);
 
 // A spec for a node type nobody described: S5.2XLARGE16 with 100 GB premium disk.
 NodeSpec default_spec();

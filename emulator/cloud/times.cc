@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/time.h"
+
 namespace tcplan::emulator::cloud {
 
 namespace {
@@ -30,7 +32,7 @@ std::string beijing_time(std::int64_t unix_ms) {
 }
 
 std::string iso_utc(std::int64_t unix_ms) {
-  return format(unix_ms, "%04d-%02u-%02uT%02d:%02d:%02dZ");
+  return base::format_utc(base::SysTime{std::chrono::milliseconds(unix_ms)});
 }
 
 std::optional<std::int64_t> parse_beijing_time(std::string_view text) {

@@ -1,5 +1,5 @@
 // The built-in action catalog against a table of facts written from the vendor docs
-// (../shared/reference/api-inventory.md §4, sdk-behaviour.md §1.2-1.6), and Catalog::parse's
+// (docs/cloud-api.md, each fact with its vendor document), and Catalog::parse's
 // own checks on broken catalogs.
 #include "api/catalog.h"
 

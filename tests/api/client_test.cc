@@ -289,10 +289,10 @@ TEST(Client, ExplicitVersionAndRegionWin) {
 
 class RecordingObserver : public CallObserver {
  public:
-  Status<Error> before_send(const Attempt& a) override {
+  base::Status<base::Error> before_send(const Attempt& a) override {
     std::lock_guard lock(mutex);
     attempts.push_back(a);
-    if (refuse) return Error{"audit database is read-only"};
+    if (refuse) return base::Error{"audit database is read-only"};
     return {};
   }
   void after_receive(const Attempt& a, const Outcome& o) override {

@@ -1,6 +1,6 @@
 // validate_params against the built-in catalog: each kind of problem, nested paths, arrays
 // of structures, numeric strings on and off, and the vendor docs' own example requests
-// (copied from ../shared/reference/api-inventory.md §4).
+// (from the vendor's EMR API reference; docs/cloud-api.md).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

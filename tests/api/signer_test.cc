@@ -1,5 +1,5 @@
 // The signer against the 20 vectors the official Node.js SDK produced
-// (../shared/reference/tc3-vectors.json), with every intermediate value, and against the v1
+// (tests/data/tc3-vectors.json), with every intermediate value, and against the v1
 // vectors recomputed from the vendor docs.
 #include "api/signer.h"
 
@@ -15,7 +15,7 @@ namespace {
 namespace json = boost::json;
 
 json::array load_vectors() {
-  auto text = testing::read_file(std::string(TCPLAN_SHARED_DIR) + "/reference/tc3-vectors.json");
+  auto text = testing::read_file(std::string(TCPLAN_SOURCE_DIR) + "/tests/data/tc3-vectors.json");
   return json::parse(text).as_array();
 }
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "api/hash.h"
-#include "audit/hex.h"
+#include "base/hex.h"
 
 namespace tcplan::audit {
 namespace {
@@ -36,7 +36,7 @@ TEST(Chain, CanonicalBytesFollowTheGrammar) {
 TEST(Chain, HashIsSha256OfRawPrevAndCanonicalBytes) {
   Event e = sample();
   std::string prev = api::sha256_hex("previous");
-  std::string input = *from_hex(prev) + canonical_bytes(e);
+  std::string input = *base::from_hex(prev) + canonical_bytes(e);
   EXPECT_EQ(chain_hash(prev, e), api::sha256_hex(input));
   std::string genesis_input = std::string(32, '\0') + canonical_bytes(e);
   EXPECT_EQ(chain_hash(kGenesisHash, e), api::sha256_hex(genesis_input));

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/time.h"
 #include "planner/diagnostics.h"
 #include "planner/validate.h"
 #include "tests/testing/local_cloud.h"
@@ -155,12 +156,7 @@ inline long journal_events_until(const std::vector<Row>& rows,
 
 // RFC 3339 in UTC, as --now takes it.
 inline std::string utc_text(planner::TimePoint t) {
-  auto tt = std::chrono::system_clock::to_time_t(std::chrono::system_clock::time_point(t));
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return base::format_utc(std::chrono::system_clock::time_point(t));
 }
 
 // The plan's [window], read from the file as tcplan reads it.

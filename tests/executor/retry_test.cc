@@ -106,8 +106,8 @@ TEST(ClientToken, StablePerRunStepAndItemAndUuidShaped) {
 }
 
 TEST(ChangeWindow, RefusesOutsideAndWhenTheTimeoutWouldOverrun) {
-  auto start = *parse_time("2026-11-24T01:00:00+08:00");
-  auto end = *parse_time("2026-11-24T05:00:00+08:00");
+  auto start = *base::parse_rfc3339("2026-11-24T01:00:00+08:00");
+  auto end = *base::parse_rfc3339("2026-11-24T05:00:00+08:00");
   std::optional<ChangeWindow> w = ChangeWindow{start, end};
   EXPECT_EQ(check_window(w, start - 1s, 30min), WindowVerdict::kNotYetOpen);
   EXPECT_EQ(check_window(w, start, 30min), WindowVerdict::kOpen);
@@ -120,12 +120,14 @@ TEST(ChangeWindow, RefusesOutsideAndWhenTheTimeoutWouldOverrun) {
 }
 
 TEST(ChangeWindow, ParsesZonesAndRejectsAmbiguousTimes) {
-  EXPECT_EQ(format_utc(*parse_time("2026-11-24T01:00:00+08:00")), "2026-11-23T17:00:00Z");
-  EXPECT_EQ(format_utc(*parse_time("2026-11-24T01:00:00Z")), "2026-11-24T01:00:00Z");
-  EXPECT_EQ(format_utc(*parse_time("2026-11-24T01:00:00.250-05:30")), "2026-11-24T06:30:00Z");
-  EXPECT_FALSE(parse_time("2026-11-24T01:00:00"));
-  EXPECT_FALSE(parse_time("tomorrow"));
-  EXPECT_FALSE(parse_time("2026-13-24T01:00:00Z"));
+  EXPECT_EQ(base::format_utc(*base::parse_rfc3339("2026-11-24T01:00:00+08:00")),
+            "2026-11-23T17:00:00Z");
+  EXPECT_EQ(base::format_utc(*base::parse_rfc3339("2026-11-24T01:00:00Z")), "2026-11-24T01:00:00Z");
+  EXPECT_EQ(base::format_utc(*base::parse_rfc3339("2026-11-24T01:00:00.250-05:30")),
+            "2026-11-24T06:30:00Z");
+  EXPECT_FALSE(base::parse_rfc3339("2026-11-24T01:00:00"));
+  EXPECT_FALSE(base::parse_rfc3339("tomorrow"));
+  EXPECT_FALSE(base::parse_rfc3339("2026-13-24T01:00:00Z"));
 }
 
 }  // namespace

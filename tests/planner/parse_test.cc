@@ -7,8 +7,8 @@
 
 #include <string>
 
+#include "base/duration.h"
 #include "planner/diagnostics.h"
-#include "planner/duration.h"
 #include "planner/reference.h"
 #include "tests/testing/process.h"
 
@@ -19,25 +19,25 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 TEST(Duration, ParsesEveryDocumentedForm) {
-  EXPECT_EQ(parse_duration("500ms"), Millis(500));
-  EXPECT_EQ(parse_duration("45s"), Millis(45'000));
-  EXPECT_EQ(parse_duration("30m"), Millis(1'800'000));
-  EXPECT_EQ(parse_duration("2h"), Millis(7'200'000));
-  EXPECT_EQ(parse_duration("1h30m"), Millis(5'400'000));
-  EXPECT_EQ(parse_duration("1h30m15s250ms"), Millis(5'415'250));
+  EXPECT_EQ(base::parse_duration("500ms"), Millis(500));
+  EXPECT_EQ(base::parse_duration("45s"), Millis(45'000));
+  EXPECT_EQ(base::parse_duration("30m"), Millis(1'800'000));
+  EXPECT_EQ(base::parse_duration("2h"), Millis(7'200'000));
+  EXPECT_EQ(base::parse_duration("1h30m"), Millis(5'400'000));
+  EXPECT_EQ(base::parse_duration("1h30m15s250ms"), Millis(5'415'250));
 }
 
 TEST(Duration, RejectsMalformed) {
   for (const char* bad :
        {"", "5", "m", "1d", "30m1h", "1h1h", "-5s", "5 s", "1.5h", "99999999999h"}) {
-    EXPECT_FALSE(parse_duration(bad)) << bad;
+    EXPECT_FALSE(base::parse_duration(bad)) << bad;
   }
 }
 
 TEST(Duration, FormatsShortest) {
-  EXPECT_EQ(format_duration(Millis(5'400'000)), "1h30m");
-  EXPECT_EQ(format_duration(Millis(500)), "500ms");
-  EXPECT_EQ(format_duration(Millis(0)), "0s");
+  EXPECT_EQ(base::format_duration(Millis(5'400'000)), "1h30m");
+  EXPECT_EQ(base::format_duration(Millis(500)), "500ms");
+  EXPECT_EQ(base::format_duration(Millis(0)), "0s");
 }
 
 TEST(Reference, ParsesEveryForm) {

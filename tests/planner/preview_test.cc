@@ -29,9 +29,11 @@ const std::filesystem::path kSource = TCPLAN_SOURCE_DIR;
 class ModelReader : public CloudReader {
  public:
   explicit ModelReader(emulator::Cloud& cloud) : cloud_(cloud) {}
-  Result<json::object, api::ApiError> call(const std::string& service, const std::string& action,
-                                           const std::string& version, const std::string& region,
-                                           const json::object& params) override {
+  base::Result<json::object, api::ApiError> call(const std::string& service,
+                                                 const std::string& action,
+                                                 const std::string& version,
+                                                 const std::string& region,
+                                                 const json::object& params) override {
     ++calls;
     emulator::ApiCall c;
     c.service = service;

@@ -1,6 +1,6 @@
 // Result<T>: a value or an Error, for code where failure is expected (API calls, storage,
 // parsing). g++ 12 has no std::expected in C++20, so this is our own small version.
-// Exceptions are kept for bugs and fatal set-up problems, caught once in cli/main.cc.
+// Exceptions are kept for bugs and fatal set-up problems.
 #pragma once
 
 #include <cassert>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-namespace tcplan {
+namespace tcplan::base {
 
 // A failure that is not an API error: a message with its context already folded in
 // ("opening tcplan-audit.db: disk I/O error"). API failures use api::ApiError instead.
@@ -76,4 +76,4 @@ class [[nodiscard]] Status {
 
 using VoidResult = Status<Error>;
 
-}  // namespace tcplan
+}  // namespace tcplan::base

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace tcplan::text {
+namespace tcplan::base {
 
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
@@ -23,4 +23,4 @@ inline std::string_view trim(std::string_view s, std::string_view blanks = " \t"
   return s.substr(begin, s.find_last_not_of(blanks) - begin + 1);
 }
 
-}  // namespace tcplan::text
+}  // namespace tcplan::base

@@ -1,5 +1,5 @@
 // Temp file + fsync + rename + directory fsync (see atomic_file.h).
-#include "audit/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace tcplan::audit {
+namespace tcplan::base {
 namespace {
 
 Error os_error(const std::string& what, const std::filesystem::path& path) {
@@ -63,4 +63,4 @@ Status<Error> write_file_atomically(const std::filesystem::path& path, std::stri
   return {};
 }
 
-}  // namespace tcplan::audit
+}  // namespace tcplan::base

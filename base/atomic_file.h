@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <string_view>
 
-#include "api/result.h"
+#include "base/result.h"
 
-namespace tcplan::audit {
+namespace tcplan::base {
 
 // `mode` is applied to the temp file before any byte is written (0600 for key files).
 Status<Error> write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                                     mode_t mode = 0644);
 
-}  // namespace tcplan::audit
+}  // namespace tcplan::base

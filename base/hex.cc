@@ -1,7 +1,7 @@
-// Hex decoding (see hex.h).
-#include "audit/hex.h"
+// Hex encoding and decoding (see hex.h).
+#include "base/hex.h"
 
-namespace tcplan::audit {
+namespace tcplan::base {
 namespace {
 
 int nibble(char c) {
@@ -12,6 +12,17 @@ int nibble(char c) {
 }
 
 }  // namespace
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
 
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -24,4 +35,4 @@ std::optional<std::string> from_hex(std::string_view hex) {
   return out;
 }
 
-}  // namespace tcplan::audit
+}  // namespace tcplan::base

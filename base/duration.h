@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace tcplan::planner {
+namespace tcplan::base {
 
 using Millis = std::chrono::milliseconds;
 
@@ -17,4 +17,4 @@ std::optional<Millis> parse_duration(std::string_view text);
 // The shortest spelling parse_duration accepts: 5400000 ms -> "1h30m".
 std::string format_duration(Millis d);
 
-}  // namespace tcplan::planner
+}  // namespace tcplan::base

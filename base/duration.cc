@@ -1,9 +1,9 @@
 // Duration parsing and formatting.
-#include "planner/duration.h"
+#include "base/duration.h"
 
 #include <cstdint>
 
-namespace tcplan::planner {
+namespace tcplan::base {
 
 std::optional<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -56,4 +56,4 @@ std::string format_duration(Millis d) {
   return out;
 }
 
-}  // namespace tcplan::planner
+}  // namespace tcplan::base
