@@ -1,14 +1,12 @@
 // Preview renderings and the saved plan file.
 #include "planner/preview_render.h"
 
-#include <unistd.h>
-
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 #include "api/hash.h"
+#include "base/atomic_file.h"
 
 namespace tcplan::planner {
 
@@ -193,24 +191,7 @@ base::VoidResult write_saved_plan(const std::filesystem::path& path, const Previ
                    {"fetched_at", preview.fetched_at},
                    {"preview", preview_json(preview, plan)}};
   const std::string text = json::serialize(doc) + "\n";
-  const std::filesystem::path tmp =
-      path.string() + ".tmp." + std::to_string(static_cast<long>(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return base::Error{"writing " + path.string() + ": cannot create " + tmp.string()};
-    out << text;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      return base::Error{"writing " + tmp.string() + " failed"};
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return base::Error{"renaming into " + path.string() + ": " + ec.message()};
-  }
-  return {};
+  return base::write_file_atomically(path, text, 0600);
 }
 
 }  // namespace tcplan::planner
