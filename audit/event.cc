@@ -7,7 +7,7 @@
 namespace tcplan::audit {
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 19> kNames{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 22> kNames{{
     {EventKind::kRunStarted, "run_started"},
     {EventKind::kRunFinished, "run_finished"},
     {EventKind::kPlanDigest, "plan_digest"},
@@ -27,6 +27,9 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 19> kNames{{
     {EventKind::kTrailExported, "trail_exported"},
     {EventKind::kLockAcquired, "lock_acquired"},
     {EventKind::kLockReleased, "lock_released"},
+    {EventKind::kLeaseAcquired, "lease_acquired"},
+    {EventKind::kLeaseTakenOver, "lease_taken_over"},
+    {EventKind::kLeaseReleased, "lease_released"},
 }};
 
 }  // namespace

@@ -33,6 +33,9 @@ enum class EventKind {
   kTrailExported,     // export/pack; payload: {"format", "file_sha256", "filters"}
   kLockAcquired,      // item = lock name; payload: {"reason"}
   kLockReleased,      // item = lock name; payload: {"forced": bool}
+  kLeaseAcquired,     // a process took the run's lease; payload: {"epoch","host","pid","started"}
+  kLeaseTakenOver,    // ... from a dead owner; payload adds {"previous": {...}, "reason"}
+  kLeaseReleased,     // the owner let go at the end; payload: {"epoch"}
 };
 
 std::string_view kind_name(EventKind kind);

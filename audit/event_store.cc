@@ -15,15 +15,17 @@
 #include <cstring>
 
 #include "audit/chain.h"
+#include "audit/event_store_sql.h"
 
 namespace tcplan::audit {
 namespace {
 
-// Column order shared by every SELECT and by read_row().
-constexpr const char* kColumns =
-    "seq, time_ms, kind, run_id, step_id, item, attempt, service, action, version, region, "
-    "endpoint, request_id, client_token, error_code, http_status, latency_us, operator_user, "
-    "operator_host, tool_version, payload, prev_hash, hash";
+using sql::bind_text;
+using sql::db_error;
+using sql::kColumns;
+using sql::read_row;
+using sql::Stmt;
+using sql::text_col;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,21 +64,29 @@ CREATE TRIGGER IF NOT EXISTS meta_no_update BEFORE UPDATE ON meta
   BEGIN SELECT RAISE(ABORT, 'audit meta is write-once: UPDATE rejected'); END;
 CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta
   BEGIN SELECT RAISE(ABORT, 'audit meta is write-once: DELETE rejected'); END;
+-- Who drives each run now (event_store.h, "Leases"). Not part of the chain: the heartbeat
+-- changes every few seconds; every change of owner is also a chained lease_* event.
+CREATE TABLE IF NOT EXISTS leases (
+  run_id TEXT PRIMARY KEY,
+  epoch INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started TEXT NOT NULL,
+  acquired_ms INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL,
+  released INTEGER NOT NULL
+);
 )sql";
 
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-std::string text_col(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t == nullptr ? std::string()
-                      : std::string(reinterpret_cast<const char*>(t),
-                                    static_cast<size_t>(sqlite3_column_bytes(s, i)));
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-Event read_row(sqlite3_stmt* s) {
+}  // namespace
+
+Event sql::read_row(sqlite3_stmt* s) {
   Event e;
   e.seq = sqlite3_column_int64(s, 0);
   e.time_ms = sqlite3_column_int64(s, 1);
@@ -107,22 +117,6 @@ Event read_row(sqlite3_stmt* s) {
   e.hash = text_col(s, 22);
   return e;
 }
-
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-base::Error db_error(sqlite3* db, const std::string& what) {
-  return base::Error{what + ": " + sqlite3_errmsg(db)};
-}
-
-}  // namespace
 
 std::string current_os_user() {
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
@@ -212,8 +206,7 @@ base::Result<Event> EventStore::append(Event event) {
   return append_checked(std::move(event), nullptr);
 }
 
-base::Result<Event> EventStore::append_checked(
-    Event e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
+void EventStore::prepare(Event& e) {
   // Redact first: nothing below (hash, row, error message) may see a secret.
   e.payload = redactor_.redact_payload(e.payload.empty() ? "{}" : e.payload);
   for (std::string* field :
@@ -225,17 +218,30 @@ base::Result<Event> EventStore::append_checked(
   if (e.operator_user.empty()) e.operator_user = current_os_user();
   if (e.operator_host.empty()) e.operator_host = current_host();
   if (e.tool_version.empty()) e.tool_version = std::string("tcplan ") + TCPLAN_VERSION;
+}
 
+base::Status<base::Error> EventStore::in_transaction(
+    const std::function<base::Status<base::Error>()>& body) {
   std::lock_guard<std::mutex> lock(mu_);
   // IMMEDIATE takes the write lock now, so reading the head and inserting after it cannot
   // interleave with another process doing the same: the chain stays linear.
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db_error(db_, "audit append: taking the write lock on " + path_.string());
   }
-  auto rollback = [&](base::Error err) {
+  if (auto ok = body(); !ok) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return ok;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    base::Error err = db_error(db_, "audit append: committing");
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return err;
-  };
+  }
+  return {};
+}
+
+base::Status<base::Error> EventStore::insert(
+    Event& e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
   {
     Stmt head;
     sqlite3_prepare_v2(db_, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", -1, &head.s,
@@ -248,13 +254,13 @@ base::Result<Event> EventStore::append_checked(
       e.seq = 1;
       e.prev_hash = std::string(kGenesisHash);
     } else {
-      return rollback(db_error(db_, "audit append: reading the chain head"));
+      return db_error(db_, "audit append: reading the chain head");
     }
   }
   if (check) {
     // What `check` writes (seal and lock payloads) is built here from no user input, so it
     // is not redacted again: a seal's "public_key" must survive the key-name rule.
-    if (auto ok = check(e); !ok) return rollback(ok.error());
+    if (auto ok = check(e); !ok) return ok;
   }
   e.hash = chain_hash(e.prev_hash, e);
 
@@ -262,7 +268,7 @@ base::Result<Event> EventStore::append_checked(
   std::string sql = std::string("INSERT INTO events (") + kColumns +
                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &ins.s, nullptr) != SQLITE_OK) {
-    return rollback(db_error(db_, "audit append: preparing insert"));
+    return db_error(db_, "audit append: preparing insert");
   }
   sqlite3_bind_int64(ins.s, 1, e.seq);
   sqlite3_bind_int64(ins.s, 2, e.time_ms);
@@ -288,11 +294,16 @@ base::Result<Event> EventStore::append_checked(
   bind_text(ins.s, 22, e.prev_hash);
   bind_text(ins.s, 23, e.hash);
   if (sqlite3_step(ins.s) != SQLITE_DONE) {
-    return rollback(db_error(db_, "audit append: inserting event " + std::to_string(e.seq)));
+    return db_error(db_, "audit append: inserting event " + std::to_string(e.seq));
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return rollback(db_error(db_, "audit append: committing event " + std::to_string(e.seq)));
-  }
+  return {};
+}
+
+base::Result<Event> EventStore::append_checked(
+    Event e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
+  prepare(e);
+  auto ok = in_transaction([&] { return insert(e, check); });
+  if (!ok) return ok.error();
   return e;
 }
 
@@ -395,92 +406,6 @@ base::Result<std::int64_t> EventStore::last_seq() const {
   sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) FROM events", -1, &s.s, nullptr);
   if (s.s == nullptr || sqlite3_step(s.s) != SQLITE_ROW) return db_error(db_, "audit last seq");
   return static_cast<std::int64_t>(sqlite3_column_int64(s.s, 0));
-}
-
-base::Result<std::optional<LockInfo>> EventStore::lock_holder(const std::string& name) const {
-  // Caller holds mu_ (inside append_checked) or takes it (locks()).
-  Stmt s;
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM events WHERE item = ?1 AND kind IN ('lock_acquired','lock_released')"
-                    " ORDER BY seq DESC LIMIT 1";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return db_error(db_, "audit lock lookup");
-  }
-  bind_text(s.s, 1, name);
-  if (sqlite3_step(s.s) != SQLITE_ROW) return std::optional<LockInfo>();
-  Event e = read_row(s.s);
-  if (e.kind != EventKind::kLockAcquired) return std::optional<LockInfo>();
-  return std::optional<LockInfo>(
-      LockInfo{name, e.run_id, e.operator_user, e.operator_host, e.seq, e.time_ms});
-}
-
-base::Result<Event> EventStore::acquire_lock(const std::string& name, const std::string& run_id,
-                                             const std::string& reason) {
-  Event e;
-  e.kind = EventKind::kLockAcquired;
-  e.run_id = run_id;
-  e.item = name;
-  boost::json::object p;
-  p["reason"] = reason;
-  e.payload = boost::json::serialize(p);
-  return append_checked(std::move(e), [&](Event&) -> base::Status<base::Error> {
-    auto holder = lock_holder(name);
-    if (!holder) return holder.error();
-    if (*holder && (*holder)->holder_run_id != run_id) {
-      const LockInfo& h = **holder;
-      return base::Error{"lock " + name + " is held by run " + h.holder_run_id + " (" +
-                         h.operator_user + "@" + h.operator_host + ", since event " +
-                         std::to_string(h.acquired_seq) + ")"};
-    }
-    if (*holder) return base::Error{"lock " + name + " is already held by this run"};
-    return {};
-  });
-}
-
-base::Result<Event> EventStore::release_lock(const std::string& name, const std::string& run_id,
-                                             bool force) {
-  Event e;
-  e.kind = EventKind::kLockReleased;
-  e.run_id = run_id;
-  e.item = name;
-  boost::json::object p;
-  p["forced"] = force;
-  e.payload = boost::json::serialize(p);
-  return append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
-    auto holder = lock_holder(name);
-    if (!holder) return holder.error();
-    if (!*holder) return base::Error{"lock " + name + " is not held"};
-    if ((*holder)->holder_run_id != run_id && !force) {
-      return base::Error{"lock " + name + " is held by run " + (*holder)->holder_run_id + ", not " +
-                         run_id + " (release it with force)"};
-    }
-    boost::json::object q;
-    q["forced"] = force;
-    q["holder_run_id"] = (*holder)->holder_run_id;
-    pending.payload = boost::json::serialize(q);
-    return {};
-  });
-}
-
-base::Result<std::vector<LockInfo>> EventStore::locks() const {
-  std::vector<std::string> names;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Stmt s;
-    sqlite3_prepare_v2(
-        db_, "SELECT DISTINCT item FROM events WHERE kind = 'lock_acquired' ORDER BY item", -1,
-        &s.s, nullptr);
-    while (s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW)
-      names.push_back(text_col(s.s, 0));
-  }
-  std::vector<LockInfo> out;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& name : names) {
-    auto holder = lock_holder(name);
-    if (!holder) return holder.error();
-    if (*holder) out.push_back(**holder);
-  }
-  return out;
 }
 
 }  // namespace tcplan::audit

@@ -1,6 +1,6 @@
 // The audit trail's SQLite store: one append-only, hash-chained `events` table that is the
-// source of truth for runs, steps and calls (projection.h rebuilds state from it), plus a
-// small lock facility recorded as events. Several processes may append to one file.
+// source of truth for runs, steps and calls (projection.h rebuilds state from it), plus cluster
+// locks and run leases recorded as events. Several processes may append to one file.
 //
 // Contract for writers (the executor, the api call hook, `tcplan call`):
 //  - append() returns only after the event is committed with synchronous=FULL in WAL mode:
@@ -51,6 +51,46 @@ struct LockInfo {
   std::int64_t acquired_ms = 0;
 };
 
+// The process that drives a run (executor/lease.h decides when an owner is dead).
+struct LeaseOwner {
+  std::string host;
+  std::int64_t pid = 0;
+  std::string started;  // "<boot id>/<start time in clock ticks>": tells a reused pid apart
+};
+
+// A run's lease: one driver at a time. The epoch grows by one at every acquisition, and every
+// fenced append checks it in its own transaction.
+struct Lease {
+  std::string run_id;
+  std::int64_t epoch = 0;
+  LeaseOwner owner;
+  std::int64_t acquired_ms = 0, heartbeat_ms = 0;
+  bool released = false;
+};
+
+enum class LeaseMode {
+  kNewRun,       // the run id must be new to the trail: a duplicate fails here
+  kExistingRun,  // resume: the run must have events
+};
+
+struct LeaseError {
+  enum class Reason { kStore, kHeld, kRunExists, kNoSuchRun };
+  Reason reason = Reason::kStore;
+  std::string message;
+  std::optional<Lease> holder;  // kHeld: who drives the run
+};
+
+// Refusal of a fenced write: `lease_lost` when another epoch holds the run now.
+struct FenceError {
+  std::string message;
+  bool lease_lost = false;
+};
+
+// Whether the lease's holder may be taken over: the reason it is dead, or nullopt when it may
+// be alive. Called inside acquire_lease's transaction with the store's clock.
+using TakeoverCheck =
+    std::function<std::optional<std::string>(const Lease& holder, std::int64_t now_ms)>;
+
 struct StoreOptions {
   // Milliseconds since the Unix epoch for events appended with time_ms == 0. Tests inject one.
   std::function<std::int64_t()> clock_ms;
@@ -95,14 +135,47 @@ class EventStore {
                                    const std::string& reason);
   base::Result<Event> release_lock(const std::string& name, const std::string& run_id,
                                    bool force = false);
+  // All of `names` or none, in one transaction. Locks this run already holds are kept as they
+  // are; the events of the locks taken (or released) are returned.
+  base::Result<std::vector<Event>> acquire_locks(const std::vector<std::string>& names,
+                                                 const std::string& run_id,
+                                                 const std::string& reason);
+  base::Result<std::vector<Event>> release_locks(const std::vector<std::string>& names,
+                                                 const std::string& run_id);
   base::Result<std::vector<LockInfo>> locks() const;
+
+  // Leases: which process drives a run. acquire_lease takes it for `owner` in one transaction
+  // (with a lease_acquired event), or takes it over from a holder `may_take_over` declares
+  // dead (lease_taken_over, naming the previous owner and why), or refuses (kHeld). With
+  // kNewRun it also refuses a run id the trail already has. renew_lease moves the heartbeat;
+  // release_lease ends the lease (lease_released). append_fenced appends only while `epoch`
+  // is the run's lease, checked in the append's own transaction: a process that was paused
+  // and taken over can no longer record, so it never sends.
+  base::Result<Lease, LeaseError> acquire_lease(const std::string& run_id, const LeaseOwner& owner,
+                                                LeaseMode mode, const TakeoverCheck& may_take_over);
+  base::Status<FenceError> renew_lease(const std::string& run_id, std::int64_t epoch);
+  base::Result<Event, FenceError> release_lease(const std::string& run_id, std::int64_t epoch);
+  base::Result<Event, FenceError> append_fenced(Event event, std::int64_t epoch);
+  base::Result<std::optional<Lease>> lease(const std::string& run_id) const;
+  base::Result<std::vector<Lease>> leases() const;
 
  private:
   EventStore(std::filesystem::path path, sqlite3* db, StoreOptions options);
-  // Runs `check` and the append in one BEGIN IMMEDIATE transaction; `check` may refuse.
-  base::Result<Event> append_checked(
-      Event event, const std::function<base::Status<base::Error>(Event& pending)>& check);
+  using Check = std::function<base::Status<base::Error>(Event& pending)>;
+  // Redacts and fills time, operator and tool version (no lock taken).
+  void prepare(Event& event);
+  // Runs `body` inside one BEGIN IMMEDIATE transaction (mu_ held): commit when it succeeds,
+  // roll back when it fails.
+  base::Status<base::Error> in_transaction(const std::function<base::Status<base::Error>()>& body);
+  // Inside a transaction: assigns seq and prev_hash, runs `check` (which may refuse or fill
+  // the payload), hashes and inserts.
+  base::Status<base::Error> insert(Event& event, const Check& check);
+  // Runs `check` and the append in one transaction; `check` may refuse.
+  base::Result<Event> append_checked(Event event, const Check& check);
   base::Result<std::optional<LockInfo>> lock_holder(const std::string& name) const;
+  base::Result<std::optional<Lease>> lease_row(const std::string& run_id) const;
+  base::Status<base::Error> check_fence(const std::string& run_id, std::int64_t epoch,
+                                        bool& lost) const;
   base::Result<std::vector<Event>> select(const std::string& where,
                                           const std::function<void(sqlite3_stmt*)>& bind) const;
 
