@@ -1,10 +1,8 @@
 #include "executor/journal.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <cstdlib>
+
+#include "api/catalog.h"
 
 namespace tcplan::executor {
 
@@ -36,6 +34,12 @@ class AttemptObserver : public api::CallObserver {
       : journal_(journal), context_(std::move(context)) {}
 
   base::Status<base::Error> before_send(const api::Attempt& a) override {
+    if (context_.attempt > 0) {
+      // From here on the request may leave: a run that did this keeps its locks when it is
+      // interrupted (its resume needs them).
+      const auto* spec = api::Catalog::builtin().find(a.service, a.action, a.version);
+      if (!spec || spec->mutating) journal_.note_sent_change();
+    }
     audit::Event e = base(audit::EventKind::kRequestSent, a);
     e.time_ms = to_ms(a.sent_at);
     json::object payload;
@@ -90,12 +94,16 @@ class AttemptObserver : public api::CallObserver {
   EventContext context_;
 };
 
+std::atomic<AppendHook> g_append_hook{nullptr};
+
 }  // namespace
 
-Journal::Journal(audit::EventStore& store, std::string run_id)
-    : store_(store), run_id_(std::move(run_id)) {
-  if (const char* n = std::getenv("TCPLAN_TEST_KILL_AFTER_EVENTS")) kill_after_ = std::atol(n);
+void set_journal_append_hook(AppendHook hook) {
+  g_append_hook.store(hook);
 }
+
+Journal::Journal(audit::EventStore& store, std::string run_id)
+    : store_(store), run_id_(std::move(run_id)) {}
 
 base::Result<audit::Event> Journal::record(audit::EventKind kind, const EventContext& context,
                                            const json::object& payload) {
@@ -110,12 +118,29 @@ base::Result<audit::Event> Journal::record(audit::EventKind kind, const EventCon
 
 base::Result<audit::Event> Journal::record(audit::Event event) {
   event.run_id = run_id_;
-  auto r = store_.append(std::move(event));
-  if (!r) {
-    fail("audit trail " + store_.path().string() + ": " + r.error().message);
-    return r;
+  const std::int64_t epoch = epoch_.load();
+  // The answer to a request that left must reach the trail whoever drives the run by now.
+  const bool answer = event.kind == audit::EventKind::kResponseReceived ||
+                      event.kind == audit::EventKind::kTransportError;
+  if (lease_lost_.load() && !answer) return base::Error{failure()};
+  base::Result<audit::Event> r = base::Error{};
+  if (epoch > 0 && !answer) {
+    auto fenced = store_.append_fenced(std::move(event), epoch);
+    if (!fenced) {
+      if (fenced.error().lease_lost) lease_lost_.store(true);
+      fail(fenced.error().message);
+      return base::Error{fenced.error().message};
+    }
+    r = std::move(*fenced);
+  } else {
+    r = store_.append(std::move(event));
+    if (!r) {
+      fail("audit trail " + store_.path().string() + ": " + r.error().message);
+      return r;
+    }
   }
-  maybe_die();
+  long n = ++appended_;
+  if (AppendHook hook = g_append_hook.load()) hook(n);
   return r;
 }
 
@@ -123,13 +148,19 @@ std::unique_ptr<api::CallObserver> Journal::observe(const EventContext& context)
   return std::make_unique<AttemptObserver>(*this, context);
 }
 
+void Journal::lose_lease(const std::string& why) {
+  lease_lost_.store(true);
+  fail(why);
+}
+
+std::string Journal::failure() const {
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
 void Journal::fail(const std::string& message) {
   std::lock_guard lock(failure_mu_);
   if (healthy_.exchange(false)) failure_ = message;
-}
-
-void Journal::maybe_die() {
-  if (kill_after_ > 0 && ++appended_ == kill_after_) kill(getpid(), SIGKILL);
 }
 
 }  // namespace tcplan::executor

@@ -1,6 +1,9 @@
 #include "executor/resume.h"
 
 #include <boost/json.hpp>
+#include <tuple>
+
+#include "api/catalog.h"
 
 namespace tcplan::executor {
 
@@ -27,6 +30,8 @@ int item_index(const std::string& item) {
 
 ResumeState resume_state(const std::vector<audit::Event>& events) {
   ResumeState state;
+  // (step, item, attempt) -> index into that item's outcomes.
+  std::map<std::tuple<std::string, std::string, std::int64_t>, std::size_t> attempt_slot;
   for (const auto& e : events) {
     using K = audit::EventKind;
     if (e.kind == K::kPlanDigest) {
@@ -40,7 +45,7 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
       continue;
     }
     if (e.kind == K::kRunStarted) {
-      state.status = "running";
+      state.status.reset();
       // A process killed before its plan_digest event still named the plan here.
       auto p = payload_of(e);
       if (auto* v = p.if_contains("plan_sha256"); v && v->is_string() && state.plan_sha256.empty())
@@ -49,7 +54,7 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
     if (e.kind == K::kRunFinished) {
       auto p = payload_of(e);
       if (auto* v = p.if_contains("status"); v && v->is_string()) {
-        state.status = std::string(v->as_string());
+        state.status = run_status_from(std::string_view(v->as_string()));
       }
       continue;
     }
@@ -73,14 +78,34 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
       case K::kRequestSent:
         // Attempt 0 is a read: it cannot have changed anything.
         if (e.attempt <= 0) break;
+        if (const auto* spec = api::Catalog::builtin().find(e.service, e.action, e.version);
+            !spec || spec->mutating) {
+          state.sent_change = true;
+        }
         item.attempts = std::max(item.attempts, e.attempt);
-        if (!e.client_token.empty() && item.first_send_ms == 0) item.first_send_ms = e.time_ms;
+        // Until its answer is recorded, the attempt may or may not have left.
+        item.outcomes.push_back(AttemptOutcome::kUnanswered);
+        attempt_slot[{e.step_id, e.item, e.attempt}] = item.outcomes.size() - 1;
         item.in_flight = true;
-        item.in_flight_action = e.action;
         item.call_succeeded = false;
         break;
-      case K::kResponseReceived:
+      case K::kTransportError:
+      case K::kResponseReceived: {
         if (e.attempt <= 0) break;
+        auto slot = attempt_slot.find({e.step_id, e.item, e.attempt});
+        if (slot != attempt_slot.end()) {
+          api::ApiError err;
+          err.code = e.error_code;
+          err.http_status = static_cast<int>(e.http_status);
+          if (e.kind == K::kTransportError) {
+            auto p = payload_of(e);
+            auto* sent = p.if_contains("maybe_sent");
+            err.maybe_sent = !sent || !sent->is_bool() || sent->as_bool();
+            if (err.code.empty()) err.code = api::kNetworkError;
+          }
+          item.outcomes[slot->second] = attempt_outcome(err);
+        }
+        if (e.kind == K::kTransportError) break;
         if (e.error_code.empty()) {
           item.in_flight = false;
           item.call_succeeded = true;
@@ -94,9 +119,10 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
           out.erase("RequestId");
           item.call_outputs = std::move(out);
         }
-        // A failed answer leaves in_flight set: whether it took effect is for reconcile to
-        // read, not for us to guess (an InternalError may follow partial work).
+        // A failed answer leaves in_flight set: whether it took effect is for the re-send
+        // rule to decide from the outcomes, not for us to guess.
         break;
+      }
       case K::kStepFinished: {
         auto p = payload_of(e);
         item.finished = true;

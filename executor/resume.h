@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -17,7 +18,9 @@ struct ResumeState {
   std::map<std::pair<std::string, int>, ResumedItem> items;  // (step id, item index or -1)
   std::string plan_sha256;  // of the plan file the run started with
   std::string plan_file;
-  std::string status;  // the run's status as recorded: running | interrupted | failed | ...
+  // As run_finished recorded it; nullopt while the run never finished (running, or killed).
+  std::optional<RunStatus> status;
+  bool sent_change = false;  // an earlier process sent (or may have sent) a mutating request
 };
 
 ResumeState resume_state(const std::vector<audit::Event>& events);

@@ -1,6 +1,4 @@
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
 #include <cstdio>
 
 #include "base/duration.h"
@@ -34,21 +32,17 @@ std::string exception_text(std::exception_ptr e) {
 
 }  // namespace
 
-std::string StepReport::status() const {
-  if (items.empty()) return "succeeded";
-  bool any_interrupted = false, any_refused = false, any_skipped = false, any_pending = false;
-  for (const auto& i : items) {
-    if (i.status == "failed") return "failed";
-    any_interrupted |= i.status == "interrupted";
-    any_refused |= i.status == "refused";
-    any_skipped |= i.status == "skipped";
-    any_pending |= i.status == "pending";
+ItemState StepReport::status() const {
+  auto any = [&](ItemState s) {
+    return std::any_of(items.begin(), items.end(),
+                       [s](const ItemReport& i) { return i.status == s; });
+  };
+  // The first state present, in this order of precedence, is the step's.
+  for (ItemState s : {ItemState::kFailed, ItemState::kRefused, ItemState::kInterrupted,
+                      ItemState::kPending, ItemState::kSkipped}) {
+    if (any(s)) return s;
   }
-  if (any_refused) return "refused";
-  if (any_interrupted) return "interrupted";
-  if (any_pending) return "pending";
-  if (any_skipped) return "skipped";
-  return "succeeded";
+  return ItemState::kSucceeded;
 }
 
 std::int64_t StepReport::attempts() const {
@@ -117,7 +111,7 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
     json::array list;
     bool complete = !items_[n].empty() || fan_out;
     for (const auto& item : items_[n]) {
-      if (item->report.status != "succeeded") complete = false;
+      if (item->report.status != ItemState::kSucceeded) complete = false;
       list.push_back(item->report.outputs.is_null() ? json::value(json::object{})
                                                     : item->report.outputs);
     }
@@ -134,7 +128,8 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
 }
 
 void Runner::record(audit::EventKind kind, const Item& it, json::object payload) {
-  (void)journal_.record(kind, it.ctx, payload);
+  // A failure marks the journal unhealthy; pump() then stops the run with its message.
+  if (!journal_.record(kind, it.ctx, payload)) asio::post(io_, [this] { pump(); });
 }
 
 void Runner::progress(const Item& it, const std::string& state) {
@@ -200,12 +195,12 @@ void Runner::start_next() {
   asio::co_spawn(io_, run_item(w.node, w.item), [this, w](std::exception_ptr e) {
     Item& it = *items_[w.node][w.item];
     if (e) {
-      it.report.status = "failed";
+      it.report.status = ItemState::kFailed;
       it.report.detail = "internal error: " + exception_text(e);
     }
-    if (it.report.status == "succeeded") {
+    if (it.report.status == ItemState::kSucceeded) {
       schedule_->finished(w, true);
-    } else if (it.report.status == "interrupted") {
+    } else if (it.report.status == ItemState::kInterrupted) {
       schedule_->abandoned(w);
     } else {
       schedule_->finished(w, false);
@@ -244,7 +239,7 @@ awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
                                            : std::nullopt,
                               now(), step.timeout);
   if (verdict != WindowVerdict::kOpen) {
-    it.report.status = "refused";
+    it.report.status = ItemState::kRefused;
     it.report.detail =
         "not started: " + describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end},
                                    now(), step.timeout);
@@ -257,19 +252,20 @@ awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
   } else {
     co_await run_call_step(it);
   }
-  if (it.report.status == "pending") it.report.status = "succeeded";
-  if (interrupted_ && it.report.status != "succeeded" && it.report.status != "failed") {
-    it.report.status = "interrupted";
+  if (it.report.status == ItemState::kPending) it.report.status = ItemState::kSucceeded;
+  if (interrupted_ && it.report.status != ItemState::kSucceeded &&
+      it.report.status != ItemState::kFailed) {
+    it.report.status = ItemState::kInterrupted;
   }
   it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - it.started);
   it.report.attempts = it.attempt;
-  if (it.report.status == "interrupted") co_return;  // unfinished: resume picks it up
+  if (it.report.status == ItemState::kInterrupted) co_return;  // unfinished: resume picks it up
 
-  json::object payload{{"status", it.report.status}};
+  json::object payload{{"status", to_string(it.report.status)}};
   if (!it.report.outputs.is_null()) payload["outputs"] = it.report.outputs;
   if (!it.report.detail.empty()) {
-    payload[it.report.status == "failed" ? "error" : "detail"] = it.report.detail;
+    payload[it.report.status == ItemState::kFailed ? "error" : "detail"] = it.report.detail;
   }
   record(audit::EventKind::kStepFinished, it, std::move(payload));
 }
@@ -289,12 +285,13 @@ awaitable<void> Runner::rollback() {
       } else {
         co_await run_call_step(it);
       }
-      if (it.report.status == "pending") it.report.status = "succeeded";
-      if (interrupted_ && it.report.status != "succeeded") it.report.status = "interrupted";
+      if (it.report.status == ItemState::kPending) it.report.status = ItemState::kSucceeded;
+      if (interrupted_ && it.report.status != ItemState::kSucceeded)
+        it.report.status = ItemState::kInterrupted;
       it.report.attempts = it.attempt;
       it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - it.started);
-      json::object payload{{"status", it.report.status}, {"undo_of", parent.id}};
+      json::object payload{{"status", to_string(it.report.status)}, {"undo_of", parent.id}};
       if (!it.report.detail.empty()) payload["detail"] = it.report.detail;
       if (!it.report.outputs.is_null()) {
         payload["outputs"] = it.report.outputs;
@@ -353,7 +350,7 @@ RunReport Runner::run() {
     if (step.for_each) {
       auto list = planner::resolve_for_each(step, resolve_context(nullptr));
       if (!list) {
-        report.status = "failed";
+        report.status = RunStatus::kFailed;
         report.detail = "step '" + step.id + "': for_each: " + list.error().message;
         return report;
       }
@@ -381,7 +378,7 @@ RunReport Runner::run() {
   for (std::size_t n = 0; n < items_.size(); ++n) {
     for (auto& it : items_[n]) {
       if (!it->prior || !it->prior->finished || !it->prior->succeeded) continue;
-      it->report.status = "succeeded";
+      it->report.status = ItemState::kSucceeded;
       it->report.outputs = it->prior->outputs;
       it->report.attempts = it->prior->attempts;
       it->report.explanation = "skipped: finished in an earlier process of this run";
@@ -390,20 +387,21 @@ RunReport Runner::run() {
   }
 
   if (auto changed = changed_since_start()) {
-    report.status = "refused";
+    report.status = RunStatus::kRefused;
     report.detail = *changed;
     return report;
   }
 
-  asio::signal_set signals(io_, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int) {
-    if (!ec) interrupt();
-  });
+  // Ctrl-C / SIGTERM arrive on the signal watcher's thread: hand them to the loop.
+  if (options_.interruption) {
+    interruption_id_ =
+        options_.interruption->on_request([this] { asio::post(io_, [this] { interrupt(); }); });
+  }
   asio::co_spawn(io_, main_loop(), [&](std::exception_ptr e) {
     if (e) fatal_ = "internal error: " + exception_text(e);
-    signals.cancel();
   });
   io_.run();
+  if (options_.interruption) options_.interruption->remove(interruption_id_);
   if (options_.progress_on_terminal) std::fprintf(stderr, "\r\033[K");
 
   bool any_failed = false, any_refused = false;
@@ -412,40 +410,43 @@ RunReport Runner::run() {
     sr.id = plan_.steps[n].id;
     sr.kind = planner::to_string(plan_.steps[n].kind);
     for (auto& it : items_[n]) {
-      if (it->report.status == "pending") {
+      if (it->report.status == ItemState::kPending) {
         auto reason = schedule_->skip_reason(n);
-        it->report.status = reason == SkipReason::kInterrupted ? "interrupted" : "skipped";
+        it->report.status =
+            reason == SkipReason::kInterrupted ? ItemState::kInterrupted : ItemState::kSkipped;
         if (reason == SkipReason::kDependencyFailed) {
           it->report.explanation = "skipped: a step it depends on did not succeed";
         } else if (reason == SkipReason::kRunStopped) {
           it->report.explanation = "skipped: the run stopped after a failure";
         }
       }
-      any_failed |= it->report.status == "failed";
-      any_refused |= it->report.status == "refused";
+      any_failed |= it->report.status == ItemState::kFailed;
+      any_refused |= it->report.status == ItemState::kRefused;
       sr.items.push_back(it->report);
     }
     report.steps.push_back(std::move(sr));
   }
   report.undo = std::move(undo_report_.undo);
   for (const auto& u : report.undo)
-    any_failed |= u.status() == "failed";
+    any_failed |= u.status() == ItemState::kFailed;
 
   if (!fatal_.empty()) {
-    report.status = interrupted_ ? "interrupted" : "failed";
+    // A process that lost the run's lease did not stop of its own will, and must not say so.
+    report.status =
+        interrupted_ && !journal_.lease_lost() ? RunStatus::kInterrupted : RunStatus::kFailed;
     report.detail = fatal_;
   } else if (interrupted_) {
-    report.status = "interrupted";
+    report.status = RunStatus::kInterrupted;
   } else if (any_failed) {
-    report.status = "failed";
+    report.status = RunStatus::kFailed;
   } else if (any_refused) {
     // The change window kept a step from starting (and may have set off a rollback of what
     // ran): the run was refused (exit 3), not failed.
-    report.status = "refused";
+    report.status = RunStatus::kRefused;
   } else if (schedule_->rollback_trigger()) {
-    report.status = "failed";
+    report.status = RunStatus::kFailed;
   } else {
-    report.status = "succeeded";
+    report.status = RunStatus::kSucceeded;
   }
   return report;
 }

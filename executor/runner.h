@@ -3,7 +3,8 @@
 // its logic reads top to bottom. API calls block in libcurl, so they run on a small thread
 // pool and resume the coroutine on the io_context when they return (design.md lets us pick
 // this over curl-multi-on-Asio; see docs/executor.md for the measurement). The Schedule
-// decides what may start; the Journal records everything before it happens.
+// decides what may start; the Journal records everything before it happens; every send whose
+// predecessor may have taken effect goes through decide_resend() (resend_rule.h).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,11 +24,14 @@
 #include <vector>
 
 #include "api/client.h"
+#include "executor/interruption.h"
 #include "executor/journal.h"
 #include "executor/rate_limiter.h"
 #include "executor/request_builder.h"
+#include "executor/resend_rule.h"
 #include "executor/retry.h"
 #include "executor/schedule.h"
+#include "executor/status.h"
 #include "executor/wait.h"
 #include "executor/window.h"
 #include "planner/plan.h"
@@ -46,13 +50,14 @@ struct RunOptions {
   bool progress_on_terminal = false;
   std::function<void(const std::string&)> log;  // progress lines when not on a terminal
   std::uint64_t seed = 0;                       // jitter; 0 = from the run id
+  Interruption* interruption = nullptr;         // Ctrl-C / SIGTERM; none: run to the end
 };
 
 // What a step item left behind, for the summary, `--explain` and dependents.
 struct ItemReport {
-  std::string status = "pending";  // succeeded | failed | skipped | interrupted | refused | pending
-  std::string detail;              // error (code, message, RequestId) or notes
-  std::string explanation;         // why it ran, was skipped, re-sent or reconciled
+  ItemState status = ItemState::kPending;
+  std::string detail;       // error (code, message, RequestId) or notes
+  std::string explanation;  // why it ran, was skipped, re-sent or reconciled
   std::int64_t attempts = 0;
   std::chrono::milliseconds duration{0};
   boost::json::value outputs;  // response fields (null when none)
@@ -62,13 +67,13 @@ struct StepReport {
   std::string id;
   std::string kind;
   std::vector<ItemReport> items;  // one for an ordinary step
-  std::string status() const;     // aggregate
+  ItemState status() const;       // aggregate
   std::int64_t attempts() const;
   std::chrono::milliseconds duration() const;
 };
 
 struct RunReport {
-  std::string status;  // succeeded | failed | interrupted | refused
+  RunStatus status = RunStatus::kFailed;
   std::string detail;
   std::vector<StepReport> steps;
   std::vector<StepReport> undo;  // rollback steps that ran
@@ -79,14 +84,13 @@ struct ResumedItem {
   bool finished = false;
   bool succeeded = false;
   boost::json::value outputs;
-  std::string request_digest;         // recorded at step_started
-  std::vector<std::string> selected;  // scale_in: node ids chosen before the crash
-  std::int64_t attempts = 0;          // highest attempt number already sent
-  std::int64_t first_send_ms = 0;     // when the ClientToken was first sent
-  bool in_flight = false;             // the last attempt has no successful answer recorded
-  std::string in_flight_action;
-  bool call_succeeded = false;      // the step's call was answered OK; only its tail remains
-  boost::json::value call_outputs;  // that answer's fields
+  std::string request_digest;            // recorded at step_started
+  std::vector<std::string> selected;     // scale_in: node ids chosen before the crash
+  std::int64_t attempts = 0;             // highest attempt number already sent
+  std::vector<AttemptOutcome> outcomes;  // each attempt sent, in order
+  bool in_flight = false;                // the last attempt has no successful answer recorded
+  bool call_succeeded = false;           // the step's call was answered OK; only its tail remains
+  boost::json::value call_outputs;       // that answer's fields
 };
 
 class Runner {
@@ -103,6 +107,7 @@ class Runner {
  private:
   struct Item;
   struct CallResult;
+  struct ReadResult;
 
   // Scheduling.
   void pump();
@@ -128,8 +133,14 @@ class Runner {
       std::optional<std::chrono::steady_clock::time_point> send_by = std::nullopt);
   awaitable<CallResult> read(Item& it, const std::string& service, const std::string& action,
                              boost::json::object params, const std::string& region);
-  awaitable<std::optional<bool>> reconcile(Item& it, const BuiltRequest& request,
-                                           boost::json::value& outputs);
+  // What the cloud shows of the request's effect (runner_reconcile.cc).
+  awaitable<ReadResult> reconcile(Item& it, const BuiltRequest& request);
+  // The re-send rule for this item now; `read` once a reconcile read was made.
+  ResendFacts resend_facts(const Item& it, const BuiltRequest& request,
+                           const ReadResult* read) const;
+  // Applies the rule to what the attempts so far left (reading when it asks for a read) and
+  // records the decision; the request is narrowed on kSendRest, `outputs` filled on kAdopt.
+  awaitable<ResendDecision> settle(Item& it, BuiltRequest& request, boost::json::value& outputs);
   awaitable<bool> sleep_for(std::chrono::milliseconds d, Item* it);
 
   // Resume: refuses when a started step's resolved request differs from the recorded one.
@@ -167,6 +178,7 @@ class Runner {
   std::chrono::steady_clock::time_point started_;
   bool interrupted_ = false;
   std::string fatal_;  // set when the run must stop (audit failure, bad for_each)
+  int interruption_id_ = -1;
 };
 
 }  // namespace tcplan::executor

@@ -8,26 +8,17 @@
 
 namespace tcplan::executor {
 
-namespace {
-
-// The cloud forgets a ClientToken 5 minutes (of its clock) after the first call; a re-send
-// must *arrive* before then, so we stop trusting the token earlier and look the resource up
-// by tag instead. The margin is 30 s of the cloud's time but never under 2 s of ours: transit,
-// retries and clock skew happen in real time, and against an emulator at a high time scale
-// (whose 5 minutes pass in 30 ms at 10000x) a token is then never trusted for a re-send.
-std::chrono::steady_clock::duration token_trust(double time_scale) {
-  const double scale = std::max(1.0, time_scale);
-  const double margin = std::max(30.0 / scale, 2.0);
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(300.0 / scale - margin));
-}
-
-}  // namespace
-
 awaitable<Runner::CallResult> Runner::call_once(
     Item& it, const api::CallRequest& request, std::int64_t attempt,
     std::optional<std::chrono::steady_clock::time_point> send_by) {
   CallResult result;
+  if (interrupted_) {
+    // After Ctrl-C nothing new leaves, however soon its rate-limit slot would come.
+    result.interrupted = true;
+    result.error.code = "ClientError.Interrupted";
+    result.error.message = "interrupted before sending";
+    co_return result;
+  }
   const auto* spec = api::Catalog::builtin().find(request.service, request.action, request.version);
   double per_second = spec ? spec->rate_limit : 20.0;
   std::string region = request.region.empty() ? context_region(*it.step) : request.region;
@@ -111,58 +102,77 @@ awaitable<Runner::CallResult> Runner::read(Item& it, const std::string& service,
   }
 }
 
+ResendFacts Runner::resend_facts(const Item& it, const BuiltRequest& request,
+                                 const ReadResult* read) const {
+  ResendFacts f;
+  f.action = action_facts(request.call.service, request.call.action, request.call.params);
+  f.attempts = it.outcomes;
+  f.time_scale = options_.time_scale;
+  // The cloud's clock runs time_scale times faster than ours (1 against the real cloud).
+  if (it.token_clock) {
+    f.token_age = std::chrono::milliseconds(static_cast<std::int64_t>(
+        static_cast<double>(it.token_clock->age().count()) * std::max(1.0, options_.time_scale)));
+  }
+  if (read) {
+    f.read = read->verdict;
+    f.read_soon_after = read->soon_after;
+  }
+  return f;
+}
+
 awaitable<Runner::CallResult> Runner::send(Item& it, const BuiltRequest& request) {
   const planner::Step& step = *it.step;
-  const bool mutating = !request.spec || request.spec->mutating;
   const bool token = !request.client_token.empty();
   int failures = 0;
-  // Set once an attempt may have taken effect without our seeing it: from then on only the
-  // ClientToken keeps a re-send from acting twice, and only while the cloud remembers it.
-  std::optional<CallResult> unknown_outcome;
+  // Set once the rule let an uncertain attempt be followed by a re-send on the strength of
+  // the ClientToken: the re-send must still leave while the token is trusted.
+  bool on_token = false;
+  CallResult last;
   for (;;) {
     if (interrupted_) {
       CallResult r;
       r.interrupted = true;
       co_return r;
     }
-    if (token && !it.sent_token) {
-      it.sent_token = true;
-      it.first_send = std::chrono::steady_clock::now();
-      if (it.prior && it.prior->first_send_ms > 0) {
-        // The token was first sent by an earlier process: its clock started then.
-        auto age = std::chrono::system_clock::now() -
-                   std::chrono::system_clock::time_point(
-                       std::chrono::milliseconds(it.prior->first_send_ms));
-        it.first_send -= std::chrono::duration_cast<std::chrono::steady_clock::duration>(age);
-      }
-    }
+    if (token && !it.token_clock) it.token_clock = Stamp{};
     std::optional<std::chrono::steady_clock::time_point> send_by;
-    if (token && unknown_outcome) send_by = it.first_send + token_trust(options_.time_scale);
+    if (on_token) {
+      const auto window = token_trust_window(options_.time_scale);
+      const auto age = resend_facts(it, request, nullptr).token_age.value_or(window);
+      const auto left = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double, std::milli>(static_cast<double>((window - age).count()) /
+                                                    std::max(1.0, options_.time_scale)));
+      send_by = std::chrono::steady_clock::now() + left;
+    }
     CallResult r = co_await call_once(it, request.call, it.attempt + 1, send_by);
     if (r.token_expired) {
-      unknown_outcome->ambiguous = true;  // too old to trust: look the resource up first
-      co_return *unknown_outcome;
+      // Too old to trust by the time the rate limit let it go: ask the rule again.
+      last.unknown = decide_resend(resend_facts(it, request, nullptr));
+      co_return last;
     }
     ++it.attempt;
-    if (r.ok || r.interrupted) co_return r;
+    if (r.ok || r.interrupted) {
+      if (r.ok) it.outcomes.push_back(AttemptOutcome::kAnswered);
+      co_return r;
+    }
     const api::ApiError& err = r.error;
     if (err.code == api::kNotSent) co_return r;  // the trail could not record it: stop here
+    const AttemptOutcome outcome = attempt_outcome(err);
+    it.outcomes.push_back(outcome);
     if (api::is_duplicate_order(err)) {
-      r.ambiguous = true;
+      // The cloud says an earlier attempt's order is in: find it, do not send again.
+      it.last_uncertain = Stamp{};
+      r.unknown = ResendDecision{Resend::kRead, "the cloud says the order was already placed"};
       co_return r;
     }
-    auto decision = api::resend_decision(err, mutating, token);
-    if (decision == api::Resend::kNever) co_return r;
-    if (decision == api::Resend::kAfterReadBack) {
-      r.ambiguous = true;
+    if (uncertain(outcome)) {
+      it.last_uncertain = Stamp{};
+      const ResendDecision d = decide_resend(resend_facts(it, request, nullptr));
+      r.unknown = d;
+      if (d.action != Resend::kSend) co_return r;  // read first, or no read can tell
+      on_token = token;
+    } else if (api::classify(err) == api::ErrorClass::kPermanent) {
       co_return r;
-    }
-    if (token && api::is_ambiguous(err)) {
-      unknown_outcome = r;
-      if (std::chrono::steady_clock::now() - it.first_send >= token_trust(options_.time_scale)) {
-        r.ambiguous = true;  // too old to trust the token: look the resource up first
-        co_return r;
-      }
     }
     const auto cls = api::classify(err);
     if (cls == api::ErrorClass::kBusy) {
@@ -174,7 +184,7 @@ awaitable<Runner::CallResult> Runner::send(Item& it, const BuiltRequest& request
         if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "busy: " + err.code)) {
           r.interrupted = interrupted_;
           if (!it.report.detail.empty()) r.error.message += "; " + it.report.detail;
-          it.report.status = "pending";
+          it.report.status = ItemState::kPending;
           co_return r;
         }
         if (++failures >= step.retry.max_attempts * 4) co_return r;
@@ -186,11 +196,13 @@ awaitable<Runner::CallResult> Runner::send(Item& it, const BuiltRequest& request
     auto delay = scaled(backoff_delay(policy, failures, rng_));
     auto wait_budget = budget_.acquire(std::chrono::steady_clock::now());
     delay = std::max(delay, wait_budget);
-    record(audit::EventKind::kRetryScheduled, it,
-           {{"reason", err.code},
-            {"class", api::to_string(cls)},
-            {"delay_ms", delay.count()},
-            {"next_attempt", it.attempt + 1}});
+    json::object payload{{"reason", err.code},
+                         {"class", api::to_string(cls)},
+                         {"delay_ms", delay.count()},
+                         {"next_attempt", it.attempt + 1}};
+    if (r.unknown) payload["resend"] = r.unknown->why;
+    record(audit::EventKind::kRetryScheduled, it, std::move(payload));
+    last = r;
     if (!co_await sleep_for(delay, &it)) {
       r.interrupted = true;
       co_return r;

@@ -15,6 +15,19 @@ namespace tcplan::executor {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+// A moment on both clocks: the monotonic one does not move while the machine sleeps, the wall
+// clock does; an age is the larger of the two.
+struct Stamp {
+  std::chrono::steady_clock::time_point steady = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+  std::chrono::milliseconds age() const {
+    auto s = std::chrono::steady_clock::now() - steady;
+    auto w = std::chrono::system_clock::now() - wall;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::max<std::chrono::nanoseconds>(s, w));
+  }
+};
+
 struct Runner::Item {
   std::size_t node = 0;
   std::size_t index = 0;
@@ -25,20 +38,36 @@ struct Runner::Item {
   ItemReport report;
   const ResumedItem* prior = nullptr;
   std::chrono::steady_clock::time_point started{}, deadline{};
-  std::int64_t attempt = 0;                            // the highest attempt number sent so far
-  std::chrono::steady_clock::time_point first_send{};  // of the ClientToken
-  bool sent_token = false;
+  std::int64_t attempt = 0;  // the highest attempt number sent so far
+  // Every attempt of this item and how it ended, earlier processes included: the re-send
+  // rule's evidence.
+  std::vector<AttemptOutcome> outcomes;
+  // When the ClientToken's clock started in this process (its first send here, or a read here
+  // that found nothing), and when this process last saw an attempt end without a clear answer.
+  std::optional<Stamp> token_clock, last_uncertain;
   std::vector<std::string> selected;
   std::string last_state;  // wait fingerprint, to record changes only
 };
 
 struct Runner::CallResult {
   bool ok = false;
-  bool ambiguous = false;      // may have taken effect: reconcile before any re-send
   bool interrupted = false;    // Ctrl-C while waiting to send or retry
   bool token_expired = false;  // not sent: its ClientToken could no longer be trusted by then
+  // send(): the last attempt may have taken effect and the re-send rule says what next
+  // (kRead: reconcile before any re-send; kFail: no read can tell; kSend: out of attempts).
+  std::optional<ResendDecision> unknown;
   api::CallResponse response;
   api::ApiError error;
+};
+
+// What a reconcile read found.
+struct Runner::ReadResult {
+  ReadVerdict verdict = ReadVerdict::kUnknown;
+  std::string reason;             // what the read saw, in words
+  json::object evidence;          // the numbers behind it, for the `reconciled` event
+  json::value outputs;            // kApplied: the fields the lost answer would have carried
+  std::vector<std::string> rest;  // kPartial: the ids still to act on
+  bool soon_after = false;        // made in this process within kFadeWindow of the attempt
 };
 
 // "ResourceInUse.InstanceInProcess: ... (RequestId ...)" or the transport failure.
@@ -59,6 +88,19 @@ inline std::vector<std::string> string_list(const json::object& params, std::str
     }
   }
   return out;
+}
+
+// A step's detail when the cloud may or may not have applied its request: what, why it is
+// unknown, and what happens next (a resume reads first, or nothing can tell).
+inline std::string unknown_outcome(const BuiltRequest& b, const std::string& why, bool no_read) {
+  std::string target = string_param(b.call.params, "InstanceId");
+  std::string what = b.call.action + (target.empty() ? "" : " on " + target);
+  if (no_read) {
+    return "the cloud may or may not have applied " + what + ": " + why +
+           "; it was not sent again: check it in the cloud before going on";
+  }
+  return "the cloud may or may not have applied " + what + " (" + why +
+         "): `tcplan apply --resume` reads the cloud before sending it again";
 }
 
 }  // namespace tcplan::executor

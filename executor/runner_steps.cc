@@ -27,7 +27,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
   const planner::Step& step = *it.step;
   auto built = build_request(step, it.item, resolve_context(&it), context_region(step));
   if (!built) {
-    it.report.status = "failed";
+    it.report.status = ItemState::kFailed;
     it.report.detail = built.error().message;
     co_return;
   }
@@ -47,7 +47,10 @@ awaitable<void> Runner::run_call_step(Item& it) {
       sel.push_back(json::value(s));
     started["selected"] = std::move(sel);
   }
-  if (it.prior && it.prior->in_flight) started["resumed_in_flight"] = true;
+  if (it.prior) it.outcomes = it.prior->outcomes;
+  if (std::any_of(it.outcomes.begin(), it.outcomes.end(), uncertain)) {
+    started["resumed_in_flight"] = true;
+  }
   audit::Event ev;
   ev.kind = audit::EventKind::kStepStarted;
   ev.step_id = it.ctx.step_id;
@@ -57,37 +60,37 @@ awaitable<void> Runner::run_call_step(Item& it) {
   ev.action = built->call.action;
   ev.region = built->call.region;
   ev.payload = json::serialize(started);
-  (void)journal_.record(std::move(ev));
+  if (!journal_.record(std::move(ev))) {
+    it.report.status = ItemState::kFailed;
+    it.report.detail = journal_.failure();
+    co_return;
+  }
 
   json::value outputs;
   bool applied = false;
-  if (it.prior && it.prior->call_succeeded) {
-    outputs = it.prior->call_outputs;
-    applied = true;
-    it.report.explanation =
-        "resumed: its call had been answered before the interruption; not re-sent";
-  } else if (it.prior && it.prior->in_flight) {
-    // The previous process sent a request and died before its answer was recorded.
-    auto present = co_await reconcile(it, *built, outputs);
-    if (!present) {
-      if (it.report.status == "pending") {
-        it.report.status = interrupted_ ? "interrupted" : "failed";
-        if (it.report.detail.empty()) {
-          it.report.detail = "cannot tell whether the " + built->call.action +
-                             " sent before the interruption took effect; not re-sending it";
-        }
+  if (!it.prior || it.outcomes.empty()) {
+    it.report.explanation = it.prior && it.prior->finished
+                                ? "re-run: it failed in an earlier process of this run before "
+                                  "sending anything"
+                                : "ran: not started before";
+  } else {
+    // What earlier processes of this run sent decides whether it may be sent now: the same
+    // rule as a retry in this process (resend_rule.h).
+    const std::string before = it.prior->finished ? "failed in an earlier process of this run"
+                                                  : "was interrupted in an earlier process";
+    ResendDecision d = co_await settle(it, *built, outputs);
+    if (d.action == Resend::kAdopt) {
+      applied = true;
+      it.report.explanation = (it.prior->call_succeeded ? "resumed: " : "reconciled: ") + d.why;
+    } else if (d.action == Resend::kFail) {
+      if (it.report.status == ItemState::kPending) {
+        it.report.status = interrupted_ ? ItemState::kInterrupted : ItemState::kFailed;
       }
       co_return;
+    } else {
+      it.report.explanation =
+          (it.prior->finished ? "re-run: " : "re-sent: ") + before + "; " + d.why;
     }
-    applied = *present;
-    it.report.explanation = applied ? "reconciled: the request in flight at the interruption had "
-                                      "taken effect; not re-sent"
-                                    : "re-sent: the request in flight at the interruption had not "
-                                      "taken effect";
-  } else if (it.prior && it.prior->finished) {
-    it.report.explanation = "re-run: it failed in an earlier process of this run";
-  } else {
-    it.report.explanation = "ran: not started before";
   }
 
   while (!applied) {
@@ -97,25 +100,35 @@ awaitable<void> Runner::run_call_step(Item& it) {
       break;
     }
     if (r.interrupted) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return;
     }
-    if (r.ambiguous && it.attempt < step.retry.max_attempts && !past_deadline(it)) {
-      auto present = co_await reconcile(it, *built, outputs);
-      if (present && *present) {
-        it.report.explanation = "reconciled: " + r.error.code +
-                                " left the outcome unknown; a read shows it took effect";
+    const bool attempts_left = it.attempt < step.retry.max_attempts && !past_deadline(it);
+    if (r.unknown && r.unknown->action == Resend::kRead && attempts_left) {
+      ResendDecision d = co_await settle(it, *built, outputs);
+      if (d.action == Resend::kAdopt) {
+        it.report.explanation =
+            "reconciled: " + r.error.code + " left the outcome unknown; " + d.why;
+        applied = true;
         break;
       }
-      if (present && !*present) {
-        it.report.explanation = "re-sent: after " + r.error.code + " a read showed no effect";
+      if (d.action == Resend::kSend || d.action == Resend::kSendRest) {
+        it.report.explanation = "re-sent: after " + r.error.code + ", " + d.why;
         continue;
       }
+      if (it.report.status == ItemState::kPending) {
+        it.report.status = interrupted_ ? ItemState::kInterrupted : ItemState::kFailed;
+      }
+      co_return;
     }
-    it.report.status = "failed";
+    it.report.status = ItemState::kFailed;
     if (it.report.detail.empty()) {
       it.report.detail = describe_error(r.error);
       if (it.attempt > 1) it.report.detail += " after " + std::to_string(it.attempt) + " attempts";
+      if (r.unknown && resend_facts(it, *built, nullptr).action.mutating) {
+        it.report.detail +=
+            "; " + unknown_outcome(*built, r.unknown->why, r.unknown->action == Resend::kFail);
+      }
     }
     co_return;
   }
@@ -135,7 +148,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
     // spend a rate-limited DescribeInstances slot that 200 fleet items need: wait one
     // interval first (set `poll` near the restart's expected duration).
     if (!co_await sleep_for(scaled(step.poll), &it)) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return;
     }
     if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart")) co_return;
@@ -169,7 +182,7 @@ awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
     auto r =
         co_await read(it, "emr", "DescribeClusterNodes", std::move(query), request.call.region);
     if (!r.ok) {
-      it.report.status = r.interrupted ? "interrupted" : "failed";
+      it.report.status = r.interrupted ? ItemState::kInterrupted : ItemState::kFailed;
       it.report.detail = "selecting nodes: " + describe_error(r.error);
       co_return false;
     }
@@ -213,7 +226,7 @@ awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
     if (nodes.size() > static_cast<std::size_t>(sel.newest)) nodes.resize(sel.newest);
   }
   if (nodes.empty()) {
-    it.report.status = "failed";
+    it.report.status = ItemState::kFailed;
     it.report.detail =
         "no " + sel.node_flag + " nodes of cluster " + cluster +
         (sel.added_by.empty() ? " to remove" : " were added by step '" + sel.added_by + "'");
@@ -221,7 +234,7 @@ awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
   }
   auto cap = plan_.guardrails.max_scale_in_nodes;
   if (cap && static_cast<std::int64_t>(nodes.size()) > *cap) {
-    it.report.status = "failed";
+    it.report.status = ItemState::kFailed;
     it.report.detail = "selection found " + std::to_string(nodes.size()) +
                        " nodes, more than guardrails.max_scale_in_nodes = " + std::to_string(*cap);
     co_return false;
@@ -244,7 +257,7 @@ awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, Clust
                        {"ProjectId", -1}};
     auto r = co_await read(it, "emr", "DescribeInstances", std::move(query), context_region(step));
     if (r.interrupted) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return false;
     }
     if (r.ok) {
@@ -259,25 +272,25 @@ awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, Clust
       }
       if (obs.verdict == WaitVerdict::kSucceeded) co_return true;
       if (obs.verdict == WaitVerdict::kFailed) {
-        it.report.status = "failed";
+        it.report.status = ItemState::kFailed;
         it.report.detail = obs.detail;
         co_return false;
       }
     } else if (api::classify(r.error) == api::ErrorClass::kPermanent ||
                ++failures >= step.retry.max_attempts) {
-      it.report.status = "failed";
+      it.report.status = ItemState::kFailed;
       it.report.detail = "polling cluster " + cluster + ": " + describe_error(r.error);
       co_return false;
     }
     if (past_deadline(it)) {
-      it.report.status = "failed";
+      it.report.status = ItemState::kFailed;
       it.report.detail = "timed out after " + base::format_duration(step.timeout) +
                          " waiting for cluster " + cluster + " to be " +
                          (target == ClusterTarget::kRunning ? "running" : "terminated");
       co_return false;
     }
     if (!co_await sleep_for(interval, &it)) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return false;
     }
     interval = next_poll_interval(interval);
@@ -295,7 +308,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
   };
   auto cluster_v = resolve(step.cluster);
   if (!cluster_v || !cluster_v->is_string()) {
-    it.report.status = "failed";
+    it.report.status = ItemState::kFailed;
     it.report.detail = "cluster: " + (cluster_v ? std::string("does not resolve to a cluster id")
                                                 : cluster_v.error().message);
     co_return;
@@ -306,7 +319,8 @@ awaitable<void> Runner::run_wait_step(Item& it) {
       it.prior ? "re-run: waits are always re-checked on resume" : "ran: not started before";
 
   if (!step.until.empty()) {
-    (void)co_await wait_cluster(
+    // wait_cluster sets the item's status and detail when the wait fails.
+    co_await wait_cluster(
         it, cluster,
         step.until == "terminated" ? ClusterTarget::kTerminated : ClusterTarget::kRunning, "");
     co_return;
@@ -323,7 +337,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
     it.report.explanation +=
         "; the flow id is unknown (its step was reconciled), so this "
         "waits for the cluster to be running instead";
-    (void)co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "flow id unknown");
+    co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "flow id unknown");
     co_return;
   }
 
@@ -337,7 +351,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
     auto r = co_await read(it, "emr", "DescribeClusterFlowStatusDetail", std::move(query),
                            context_region(step));
     if (r.interrupted) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return;
     }
     if (r.ok) {
@@ -358,25 +372,25 @@ awaitable<void> Runner::run_wait_step(Item& it) {
         co_return;
       }
       if (obs.verdict == WaitVerdict::kFailed) {
-        it.report.status = "failed";
+        it.report.status = ItemState::kFailed;
         it.report.detail = (by_flow ? "flow " : "trace ") + id + " on " + cluster + " " +
                            obs.state + ": " + obs.detail;
         co_return;
       }
     } else if (api::classify(r.error) == api::ErrorClass::kPermanent ||
                ++failures >= step.retry.max_attempts) {
-      it.report.status = "failed";
+      it.report.status = ItemState::kFailed;
       it.report.detail = "polling flow " + id + ": " + describe_error(r.error);
       co_return;
     }
     if (past_deadline(it)) {
-      it.report.status = "failed";
+      it.report.status = ItemState::kFailed;
       it.report.detail = "timed out after " + base::format_duration(step.timeout) +
                          " waiting for " + (by_flow ? "flow " : "trace ") + id + " on " + cluster;
       co_return;
     }
     if (!co_await sleep_for(interval, &it)) {
-      it.report.status = "interrupted";
+      it.report.status = ItemState::kInterrupted;
       co_return;
     }
     interval =

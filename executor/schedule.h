@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "executor/status.h"
+
 namespace tcplan::executor {
 
 enum class FailurePolicy { kStop, kContinue, kRollback };
@@ -25,8 +27,6 @@ struct WorkItem {
   std::size_t item = 0;
   bool operator==(const WorkItem&) const = default;
 };
-
-enum class ItemState { kPending, kRunning, kSucceeded, kFailed, kSkipped };
 
 // Why a step did not run; reported by --explain and `tcplan status`.
 enum class SkipReason { kNone, kDependencyFailed, kRunStopped, kInterrupted };

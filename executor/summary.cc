@@ -24,7 +24,7 @@ std::string money(double v) {
 
 std::string detail_of(const StepReport& s) {
   for (const auto& i : s.items) {
-    if (!i.detail.empty() && i.status != "succeeded") return i.detail;
+    if (!i.detail.empty() && i.status != ItemState::kSucceeded) return i.detail;
   }
   for (const auto& i : s.items) {
     if (!i.detail.empty()) return i.detail;
@@ -43,7 +43,7 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
     }
     std::string id = prefix + s.id;
     if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
-    out += pad(id, 24) + " " + pad(s.status(), 12) + " " +
+    out += pad(id, 24) + " " + pad(std::string(to_string(s.status())), 12) + " " +
            pad(base::format_duration(s.duration() / 100 * 100), 10) + " " +
            pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
     std::string detail = detail_of(s);
@@ -54,7 +54,7 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
 json::object step_json(const StepReport& s, const SummaryCosts& costs) {
   json::object o{{"id", s.id},
                  {"kind", s.kind},
-                 {"status", s.status()},
+                 {"status", to_string(s.status())},
                  {"duration_ms", s.duration().count()},
                  {"attempts", s.attempts()}};
   if (auto c = costs.window_cost.find(s.id); c != costs.window_cost.end()) {
@@ -69,7 +69,7 @@ json::object step_json(const StepReport& s, const SummaryCosts& costs) {
   }
   json::array items;
   for (const auto& i : s.items) {
-    json::object io{{"status", i.status},
+    json::object io{{"status", to_string(i.status)},
                     {"attempts", i.attempts},
                     {"duration_ms", i.duration.count()},
                     {"explain", i.explanation}};
@@ -88,7 +88,7 @@ std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
                     pad("ATTEMPTS", 8) + " PREDICTED COST\n";
   table_rows(report.steps, costs, "", out);
   table_rows(report.undo, costs, "undo ", out);
-  out += "run " + report.status;
+  out += "run " + std::string(to_string(report.status));
   if (!report.detail.empty()) out += ": " + report.detail;
   out += "\n";
   return out;
@@ -100,7 +100,8 @@ std::string render_explain(const RunReport& report) {
     for (const auto& s : steps) {
       for (std::size_t i = 0; i < s.items.size(); ++i) {
         const auto& item = s.items[i];
-        std::string what = item.explanation.empty() ? item.status : item.explanation;
+        std::string what =
+            item.explanation.empty() ? std::string(to_string(item.status)) : item.explanation;
         out += prefix + s.id + (s.items.size() > 1 ? "[" + std::to_string(i) + "]" : "") + ": " +
                what + "\n";
       }
@@ -118,19 +119,17 @@ json::object summary_json(const std::string& run_id, const RunReport& report,
     steps.push_back(step_json(s, costs));
   for (const auto& s : report.undo)
     undo.push_back(step_json(s, costs));
-  json::object o{{"schema", "tcplan.run/1"},  {"run", run_id},
-                 {"status", report.status},   {"exit_code", exit_code(report)},
-                 {"steps", std::move(steps)}, {"undo", std::move(undo)},
-                 {"currency", costs.currency}};
+  json::object o{
+      {"schema", "tcplan.run/1"},           {"run", run_id},
+      {"status", to_string(report.status)}, {"exit_code", static_cast<int>(exit_code(report))},
+      {"steps", std::move(steps)},          {"undo", std::move(undo)},
+      {"currency", costs.currency}};
   if (!report.detail.empty()) o["detail"] = report.detail;
   return o;
 }
 
-int exit_code(const RunReport& report) {
-  if (report.status == "succeeded") return 0;
-  if (report.status == "refused") return 3;
-  if (report.status == "interrupted") return 130;
-  return 1;
+ExitCode exit_code(const RunReport& report) {
+  return exit_code(report.status);
 }
 
 }  // namespace tcplan::executor

@@ -26,6 +26,6 @@ boost::json::object summary_json(const std::string& run_id, const RunReport& rep
                                  const SummaryCosts& costs);
 
 // Exit code for a finished run: 0 succeeded, 1 failed, 3 refused, 130 interrupted.
-int exit_code(const RunReport& report);
+ExitCode exit_code(const RunReport& report);
 
 }  // namespace tcplan::executor

@@ -97,6 +97,10 @@ struct PriceInquiry {
   Location at, action_at;
 };
 
+// The dry run before approval records its reads under this pseudo-step: no plan step may be
+// called that (validation refuses it), and `tcplan status` leaves it out of a run's steps.
+inline constexpr const char* kPreviewStepId = "preview";
+
 struct Step {
   std::string id;
   StepKind kind = StepKind::kCall;

@@ -169,6 +169,9 @@ class Validator {
       if (s.id.empty() || s.id[0] == '#') return;  // missing: reported by the parser
       if (!valid_step_id(s.id)) {
         d_.error(s.id_at, "step id '" + s.id + "' must be 1 to 64 of [a-z0-9_-]");
+      } else if (s.id == kPreviewStepId) {
+        d_.error(s.id_at, std::string("step id '") + kPreviewStepId +
+                              "' is reserved: the dry run records its reads under it");
       }
       auto [it, fresh] = seen.emplace(s.id, s.id_at);
       if (!fresh) {
