@@ -281,6 +281,7 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   http.total_timeout = options_.total_timeout;
   // Unknown actions count as mutating: never let libcurl re-send them behind our back.
   http.idempotent = spec != nullptr && !spec->mutating;
+  http.cancel = options_.cancel;
 
   auto sent = transport_->post(http);
   Outcome outcome;

@@ -4,6 +4,7 @@
 // so the audit trail sees each request before it leaves and each answer as it arrives.
 #pragma once
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
@@ -88,6 +89,8 @@ struct ClientOptions {
   std::string user_agent = std::string("tcplan/") + TCPLAN_VERSION;
   // Unix seconds for X-TC-Timestamp; tests inject a clock to exercise signature expiry.
   std::function<std::int64_t()> now_seconds;
+  // When set and true, calls in flight are abandoned within about a second (HttpRequest).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Client {

@@ -48,6 +48,11 @@ size_t write_cb(char* data, size_t size, size_t count, void* user) {
 // first send (its answer was lost), and the caller's hook recorded one attempt: refuse the
 // hidden re-send, so the failure reaches the caller, which records it and decides whether to
 // send again.
+int cancel_cb(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load() ? 1 : 0;
+}
+
 int prereq_cb(void* user, char*, char*, int, int) {
   int* sends = static_cast<int*>(user);
   return ++*sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
@@ -225,6 +230,11 @@ base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request)
   int sends = 0;
   curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq_cb);
   curl_easy_setopt(h, CURLOPT_PREREQDATA, &sends);
+  if (request.cancel != nullptr) {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cancel_cb);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+  }
 
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(h);
@@ -259,6 +269,8 @@ base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request)
         "response larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB" + where, true);
   }
   switch (rc) {
+    case CURLE_ABORTED_BY_CALLBACK:
+      return client_error(kNetworkError, "abandoned (interrupted twice)" + where, maybe_sent);
     case CURLE_OPERATION_TIMEDOUT:
       if (!maybe_sent) return client_error(kNetworkError, "connect timed out: " + detail + where);
       return client_error(kTimeout, detail + where, true);

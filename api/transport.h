@@ -3,6 +3,7 @@
 // threads, gzip accepted, responses capped at 16 MiB. Failures become ClientError.* ApiErrors.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -28,6 +29,9 @@ struct HttpRequest {
   // reused keep-alive connection turns out dead before any byte of the answer arrives — and
   // the server may have acted on the first copy.
   bool idempotent = true;
+  // When set and true, the transfer is abandoned within about a second (libcurl's progress
+  // callback): ClientError.NetworkError, maybe_sent as far as it got. A second Ctrl-C.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {

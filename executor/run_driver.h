@@ -1,0 +1,80 @@
+// RunDriver: one `tcplan apply`, from the first byte it writes to the trail to the seal. It
+// finds the run to resume (or starts a new one with a fresh run id), takes the run's lease (one
+// driver per run), takes the plan's cluster locks in one transaction (waiting with --wait-lock),
+// refuses outside the change window, runs the dry run, asks for approval, runs the plan, and
+// records, releases and seals on every way out — a refusal, a failure, Ctrl-C in any phase.
+// The command line (cli/apply_command.cc) only turns flags into an ApplyRequest and prints.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/client.h"
+#include "audit/event_store.h"
+#include "audit/seal.h"
+#include "executor/interruption.h"
+#include "executor/runner.h"
+#include "executor/saved_plan.h"
+#include "executor/status.h"
+#include "executor/summary.h"
+#include "planner/plan.h"
+#include "planner/preview.h"
+
+namespace tcplan::executor {
+
+struct ApplyRequest {
+  const planner::Plan* plan = nullptr;  // validated
+  std::string plan_path;                // the plan file
+  std::string input_path;               // what the operator named: the plan or a saved plan
+  std::optional<SavedPlan> saved;       // when input_path is a saved plan
+  bool resume = false;
+  std::string resume_run;  // with resume: empty = the latest unfinished run of this plan
+  std::optional<std::chrono::milliseconds> wait_lock;
+  std::string target;  // "embedded emulator at ...", for run_started
+  // max_parallel, now, time_scale, progress and log; the driver adds the interruption.
+  RunOptions run;
+};
+
+// The operator's answer to the preview.
+struct Approval {
+  bool approved = false;
+  bool interrupted = false;  // Ctrl-C at the prompt
+  std::string by;            // "--yes" | "prompt"
+  std::string refusal;       // why not, when not approved
+};
+using ApproveFn = std::function<Approval(const planner::Preview& preview)>;
+
+struct ApplyOutcome {
+  ExitCode code = kExitFailed;
+  std::string run_id;               // empty when no run was started
+  std::optional<RunReport> report;  // when the plan ran
+  SummaryCosts costs;
+  std::string message;  // for stderr: why it was refused or failed, and any cleanup problem
+};
+
+class RunDriver {
+ public:
+  // `info` receives the lines an operator reads as they happen ("run: <id>", lock waits).
+  RunDriver(audit::EventStore& store, const audit::SealKey& key, api::Client& client,
+            Interruption& interruption, std::function<void(const std::string&)> info);
+
+  ApplyOutcome apply(const ApplyRequest& request, const ApproveFn& approve);
+
+ private:
+  struct Run;
+  ApplyOutcome drive(Run& run, const ApplyRequest& request, const ApproveFn& approve);
+  base::Result<std::string> find_run(const ApplyRequest& request);
+  ApplyOutcome finish(Run& run, RunStatus status, ApplyOutcome outcome);
+  ApplyOutcome refuse(Run& run, const std::string& reason, const std::string& detail);
+  bool take_locks(Run& run, const ApplyRequest& request, std::string& refusal);
+
+  audit::EventStore& store_;
+  const audit::SealKey& key_;
+  api::Client& client_;
+  Interruption& interruption_;
+  std::function<void(const std::string&)> info_;
+};
+
+}  // namespace tcplan::executor
