@@ -201,7 +201,7 @@ int run_pack(const GlobalOptions& g, const AuditOptions& o) {
 
 }  // namespace
 
-void add_audit_command(CLI::App& app, const GlobalOptions& global, Runner& run) {
+void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   auto opts = std::make_shared<AuditOptions>();
   CLI::App* audit =
       app.add_subcommand("audit", "Review the audit trail: verify, show, export, report, pack");

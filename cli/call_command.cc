@@ -97,7 +97,7 @@ int run_call(const CallOptions& call, const GlobalOptions& global, bool table) {
 
 }  // namespace
 
-void add_call_command(CLI::App& app, const GlobalOptions& global, Runner& run) {
+void add_call_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   auto call = std::make_shared<CallOptions>();
   CLI::App* sub = app.add_subcommand("call", "Make one signed Tencent Cloud API call (like tccli)");
   sub->add_option("service", call->service, "Service: emr, cvm or ecm")->required();

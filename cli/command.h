@@ -1,22 +1,19 @@
 // What every subcommand shares: the global options (accepted before or after the
-// subcommand) and the way a subcommand file plugs into main.cc. One file per subcommand;
-// logic that a library should own does not live in cli/.
+// subcommand) and the way a subcommand file plugs into the app (app.h). One file per
+// subcommand; logic that a library should own does not live in cli/.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 
+#include "executor/status.h"
+
 namespace tcplan::cli {
 
-// Stable, documented exit codes (README "Exit codes").
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitFailed = 1,   // plan invalid, API error, run failed
-  kExitUsage = 2,    // bad flags, unreadable input files
-  kExitRefused = 3,  // outside change window, over budget, stale saved plan, lock held
-  kExitInterrupted = 130,
-};
+// Stable, documented exit codes (README "Exit codes"), one set for every command.
+using executor::ExitCode;
+using enum executor::ExitCode;
 
 struct GlobalOptions {
   std::string target = "local";  // local (embedded emulator) | cloud
@@ -34,17 +31,17 @@ struct GlobalOptions {
   std::string emulator_faults;
 };
 
-// A subcommand file adds its subcommand to `app` and sets `run` to the function main calls
+// A subcommand file adds its subcommand to `app` and sets `run` to the function the app calls
 // when that subcommand was chosen. The function returns the process exit code.
-using Runner = std::function<int()>;
-using AddCommand = void (*)(CLI::App& app, const GlobalOptions& global, Runner& run);
+using CommandFn = std::function<int()>;
+using AddCommand = void (*)(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 
-void add_call_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_emulator_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_validate_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_plan_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_apply_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_runs_command(CLI::App& app, const GlobalOptions& global, Runner& run);
-void add_audit_command(CLI::App& app, const GlobalOptions& global, Runner& run);
+void add_call_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_emulator_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 
 }  // namespace tcplan::cli

@@ -84,7 +84,7 @@ int run_emulator(const EmulatorFlags& flags, bool seed_given) {
 
 }  // namespace
 
-void add_emulator_command(CLI::App& app, const GlobalOptions&, Runner& run) {
+void add_emulator_command(CLI::App& app, const GlobalOptions&, CommandFn& run) {
   auto flags = std::make_shared<EmulatorFlags>();
   CLI::App* cmd = app.add_subcommand(
       "emulator", "Run a local Tencent Cloud (EMR, CVM, ECM) emulator over HTTP");

@@ -97,7 +97,7 @@ int run_plan(const PlanArgs& args, const GlobalOptions& global) {
 
 }  // namespace
 
-void add_plan_command(CLI::App& app, const GlobalOptions& global, Runner& run) {
+void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   auto args = std::make_shared<PlanArgs>();
   CLI::App* cmd = app.add_subcommand(
       "plan",

@@ -1,8 +1,10 @@
 // `tcplan runs`, `tcplan status RUN` and `tcplan unlock RUN`: the operator's view of runs,
-// rebuilt from the audit trail (audit/projection.h), and the deliberate release of the cluster
-// locks a killed run left behind. Reads are recorded as trail reads; an unlock is a forced
-// lock_released event, so the trail shows who broke whose lock.
+// rebuilt from the audit trail (audit/projection.h), whether a live process drives each one
+// (its lease: executor/lease.h), and the deliberate release of the cluster locks a killed run
+// left behind. Reads are recorded as trail reads; an unlock is a forced lock_released event,
+// so the trail shows who broke whose lock.
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -16,6 +18,8 @@
 #include "base/time.h"
 #include "cli/command.h"
 #include "cli/trail.h"
+#include "executor/lease.h"
+#include "planner/plan.h"
 
 namespace tcplan::cli {
 namespace {
@@ -23,13 +27,11 @@ namespace {
 namespace au = tcplan::audit;
 namespace json = boost::json;
 
-// The dry run before approval records its reads under this pseudo-step; it is not a plan step.
-constexpr const char* kPreviewStep = "preview";
-
+// The dry run's reads are recorded under a pseudo-step; it is not a plan step.
 std::vector<const au::StepState*> plan_steps(const au::RunState& run) {
   std::vector<const au::StepState*> steps;
   for (const auto& s : run.steps) {
-    if (s.step_id != kPreviewStep) steps.push_back(&s);
+    if (s.step_id != planner::kPreviewStepId) steps.push_back(&s);
   }
   return steps;
 }
@@ -51,10 +53,45 @@ std::string joined(const std::vector<std::string>& values) {
   return out.empty() ? "-" : out;
 }
 
-// A run with no run_finished event is either still going or was killed; the trail cannot
-// tell which, so say both and how to go on.
-std::string status_text(const au::RunState& run) {
-  return run.status == "running" ? "running or killed" : run.status;
+// A run with no run_finished event is still going while its lease's owner lives, and was
+// killed otherwise. A trail from before leases cannot tell: say both.
+struct Liveness {
+  std::string status;  // "running" | "interrupted" | what run_finished recorded
+  std::string text;    // for the table
+  std::string driver;  // "pid P on host H" while running
+  bool killed = false;
+};
+
+Liveness liveness(const au::RunState& run, const std::map<std::string, au::Lease>& leases) {
+  Liveness l{run.status, run.status, {}, false};
+  if (run.status != "running") return l;
+  auto lease = leases.find(run.run_id);
+  if (lease == leases.end()) {
+    l.text = "running or killed";
+    return l;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  if (executor::lease_alive(lease->second, now)) {
+    l.driver =
+        "pid " + std::to_string(lease->second.owner.pid) + " on host " + lease->second.owner.host;
+    l.text = "running";
+    return l;
+  }
+  l.status = "interrupted";
+  l.text = "interrupted (killed)";
+  l.killed = true;
+  return l;
+}
+
+std::map<std::string, au::Lease> leases_by_run(const au::EventStore& store) {
+  std::map<std::string, au::Lease> out;
+  if (auto leases = store.leases()) {
+    for (auto& l : *leases)
+      out.emplace(l.run_id, std::move(l));
+  }
+  return out;
 }
 
 std::string plan_of(const std::vector<au::Event>& events) {
@@ -85,7 +122,8 @@ int run_runs(const GlobalOptions& g) {
   if (!store) return fail(store.error().message);
   auto runs = au::load_runs(**store);
   if (!runs) return fail(runs.error().message);
-  // One read of the lock table for the whole listing, not one per run.
+  // One read of the lock and lease tables for the whole listing, not one per run.
+  const auto leases = leases_by_run(**store);
   std::map<std::string, std::size_t> locks_held;
   if (auto locks = (*store)->locks()) {
     for (const auto& l : *locks)
@@ -98,20 +136,24 @@ int run_runs(const GlobalOptions& g) {
       std::size_t done = 0;
       for (const auto* s : steps)
         done += s->status == "succeeded" ? 1 : 0;
-      out.push_back(json::object{{"run_id", r.run_id},
-                                 {"status", r.status},
-                                 {"started_ms", r.started_ms},
-                                 {"finished_ms", r.finished_ms},
-                                 {"operator", r.operator_user + "@" + r.operator_host},
-                                 {"steps", steps.size()},
-                                 {"steps_succeeded", done},
-                                 {"locks", locks_held[r.run_id]}});
+      const Liveness live = liveness(r, leases);
+      json::object o{{"run_id", r.run_id},
+                     {"status", live.status},
+                     {"started_ms", r.started_ms},
+                     {"finished_ms", r.finished_ms},
+                     {"operator", r.operator_user + "@" + r.operator_host},
+                     {"steps", steps.size()},
+                     {"steps_succeeded", done},
+                     {"locks", locks_held[r.run_id]}};
+      if (live.killed) o["killed"] = true;
+      if (!live.driver.empty()) o["driver"] = live.driver;
+      out.push_back(std::move(o));
     }
     std::printf("%s\n", json::serialize(out).c_str());
   } else if (runs->empty()) {
     std::printf("no runs in %s\n", g.audit_db.c_str());
   } else {
-    std::printf("%s %s %s %s %s %s\n", pad("RUN", 28).c_str(), pad("STATUS", 18).c_str(),
+    std::printf("%s %s %s %s %s %s\n", pad("RUN", 45).c_str(), pad("STATUS", 22).c_str(),
                 pad("STARTED", 24).c_str(), pad("DURATION", 9).c_str(), pad("STEPS", 7).c_str(),
                 "OPERATOR");
     for (const auto& r : *runs) {
@@ -120,9 +162,9 @@ int run_runs(const GlobalOptions& g) {
       for (const auto* s : all)
         done += s->status == "succeeded" ? 1 : 0;
       std::string steps = std::to_string(done) + "/" + std::to_string(all.size());
-      std::string status = status_text(r);
+      std::string status = liveness(r, leases).text;
       if (locks_held[r.run_id] > 0) status += " *";
-      std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 28).c_str(), pad(status, 18).c_str(),
+      std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 45).c_str(), pad(status, 22).c_str(),
                   pad(base::format_utc_ms(r.started_ms), 24).c_str(),
                   pad(duration_text(r.started_ms, r.finished_ms), 9).c_str(), pad(steps, 7).c_str(),
                   r.operator_user.c_str(), r.operator_host.c_str());
@@ -157,6 +199,7 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   if (events->empty())
     return fail("no run " + run_id + " in " + g.audit_db + " (see `tcplan runs`)");
   au::RunState run = au::project_run(*events);
+  const Liveness live = liveness(run, leases_by_run(**store));
   std::vector<au::LockInfo> locks = locks_of(**store, run_id);
   std::string plan = plan_of(*events);
 
@@ -167,7 +210,7 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
     for (const auto& l : locks)
       held.push_back(json::value(l.name));
     json::object out{{"run_id", run.run_id},
-                     {"status", run.status},
+                     {"status", live.status},
                      {"plan", plan},
                      {"started_ms", run.started_ms},
                      {"finished_ms", run.finished_ms},
@@ -175,12 +218,15 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
                      {"sealed", run.sealed},
                      {"locks", held},
                      {"steps", steps}};
+    if (live.killed) out["killed"] = true;
+    if (!live.driver.empty()) out["driver"] = live.driver;
     std::printf("%s\n", json::serialize(out).c_str());
     record_trail_access(**store, au::EventKind::kTrailRead, run_id, {{"command", "status"}});
     return kExitOk;
   }
 
-  std::printf("run %s: %s (plan %s, %s@%s)\n", run.run_id.c_str(), status_text(run).c_str(),
+  std::printf("run %s: %s (plan %s, %s@%s)\n", run.run_id.c_str(),
+              (live.text + (live.driver.empty() ? "" : ", driven by " + live.driver)).c_str(),
               plan.empty() ? "-" : plan.c_str(), run.operator_user.c_str(),
               run.operator_host.c_str());
   std::printf("started %s, %s%s\n", base::format_utc_ms(run.started_ms).c_str(),
@@ -209,7 +255,7 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
     std::printf("holds lock %s since %s\n", l.name.c_str(),
                 base::format_utc_ms(l.acquired_ms).c_str());
   }
-  if (run.status == "running" || run.status == "interrupted") {
+  if (live.status == "interrupted" || (live.status == "running" && live.driver.empty())) {
     std::printf("\nresume: tcplan apply %s --resume %s\n", plan.empty() ? "PLAN" : plan.c_str(),
                 run_id.c_str());
     if (!locks.empty())
@@ -241,7 +287,7 @@ int run_unlock(const GlobalOptions& g, const std::string& run_id) {
 
 }  // namespace
 
-void add_runs_command(CLI::App& app, const GlobalOptions& global, Runner& run) {
+void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   CLI::App* runs = app.add_subcommand("runs", "List the runs in the audit trail with their state");
   runs->callback([&run, &global] { run = [&global] { return run_runs(global); }; });
 

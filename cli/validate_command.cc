@@ -49,7 +49,7 @@ int run_validate(const ValidateArgs& args) {
 
 }  // namespace
 
-void add_validate_command(CLI::App& app, const GlobalOptions&, Runner& run) {
+void add_validate_command(CLI::App& app, const GlobalOptions&, CommandFn& run) {
   auto args = std::make_shared<ValidateArgs>();
   CLI::App* cmd = app.add_subcommand(
       "validate", "Check plan files offline: keys, types, references, graph, API parameters");
