@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <sstream>
 
 #include "audit/event_store.h"
@@ -158,9 +157,8 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
       if (args.explain) std::fputs(ex::render_explain(*out.report).c_str(), stdout);
     }
   }
-  if (out.code == kExitInterrupted && !out.run_id.empty()) {
+  if (out.code == kExitInterrupted && !out.run_id.empty())
     print_line(info, "resume with: tcplan apply " + args.plan + " --resume " + out.run_id);
-  }
   return out.code;
 }
 
@@ -189,9 +187,8 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   cmd->footer(
       "Examples:\n"
       "  tcplan apply plans/lifecycle.toml --yes\n"
-      "  tcplan apply plans/lifecycle.toml --resume            # the latest unfinished run\n"
-      "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m\n"
-      "      # waits for another run's lock on the cluster\n"
+      "  tcplan apply plans/lifecycle.toml --resume     # the latest unfinished run\n"
+      "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m  # queue\n"
       "Ctrl-C stops cleanly (exit 130, resumable); a second Ctrl-C abandons calls in flight.");
   cmd->callback([cmd, args, &global, &run] {
     args->resume = cmd->count("--resume") > 0;

@@ -36,7 +36,9 @@ class JsonLineFormatter final : public spdlog::formatter {
 }  // namespace
 
 void setup_logging(const std::string& level, const std::string& format) {
-  // Multi-threaded sink: the API client logs from the executor's worker threads.
+  // Multi-threaded sink: the API client logs from the executor's worker threads. A second
+  // set-up in one process (commands driven in-process by tests) replaces the first.
+  spdlog::drop("tcplan");
   auto logger = spdlog::stderr_logger_mt("tcplan");
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonLineFormatter>());
