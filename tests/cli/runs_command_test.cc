@@ -50,8 +50,10 @@ class RunsCommand : public ::testing::Test {
     while (std::getline(lines, line)) {
       json::value e = json::parse(line);
       std::string kind(e.at("kind").as_string());
-      // Lock events and seals are written by the store, not the run's journal.
-      if (kind.rfind("lock_", 0) == 0 || kind == "sealed" || kind.rfind("trail_", 0) == 0) continue;
+      // Lock and lease events and seals are written by the store, not the run's journal.
+      if (kind.rfind("lock_", 0) == 0 || kind.rfind("lease_", 0) == 0 || kind == "sealed" ||
+          kind.rfind("trail_", 0) == 0)
+        continue;
       ++n;
       if (kind == "step_started") return n;
     }
@@ -62,6 +64,7 @@ class RunsCommand : public ::testing::Test {
   std::string killed_run_holding_the_lock() {
     long n = events_until_first_step();
     RunOptions o;
+    o.test_hooks = true;
     o.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = std::to_string(n);
     auto killed = tcplan({"apply", kNightly, "--yes", "--now", kInWindow}, o);
     EXPECT_EQ(killed.exit_code, 128 + 9) << killed.out << killed.err;
@@ -120,7 +123,8 @@ TEST_F(RunsCommand, StatusOfAKilledRunNamesItsLockAndHowToResume) {
   const std::string run = killed_run_holding_the_lock();
   auto runs = tcplan({"runs"});
   EXPECT_THAT(runs.out, HasSubstr(run));
-  EXPECT_THAT(runs.out, HasSubstr("running or killed *"));
+  // Its process is gone (the lease's owner has exited): interrupted, not running.
+  EXPECT_THAT(runs.out, HasSubstr("interrupted (killed) *"));
 
   auto status = tcplan({"status", run});
   ASSERT_EQ(status.exit_code, 0) << status.err;

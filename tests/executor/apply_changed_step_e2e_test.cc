@@ -55,6 +55,7 @@ TEST(ApplyResumeChangedStep, RefusesAndNamesTheStepThenResumesWithTheOriginalPla
   const std::size_t nodes = nodes_of(cloud, "emr-4slr7ad7");
 
   RunOptions killed;
+  killed.test_hooks = true;
   killed.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = std::to_string(kill_after);
   ProcessResult first = bed.apply(cloud, plan, {}, killed);
   ASSERT_EQ(first.exit_code, 128 + 9) << dump(first);

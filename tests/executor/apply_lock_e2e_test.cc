@@ -54,6 +54,7 @@ TEST(ApplyLock, ACrashedRunKeepsItsLockUntilItIsResumed) {
                                   [](const e2e::Row& row) { return row.kind() == "step_started"; });
   }
   RunOptions killed;
+  killed.test_hooks = true;
   killed.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = std::to_string(kill_after);
   ProcessResult holder = bed.apply(cloud, kRestart, {}, killed);
   ASSERT_EQ(holder.exit_code, 128 + 9) << dump(holder);

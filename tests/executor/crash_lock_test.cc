@@ -69,6 +69,7 @@ TEST_P(CrashLockKilledAfterEvent, ResumeKeepsTheLockFinishesAndReleasesIt) {
     SCOPED_TRACE("killed after event " + std::to_string(n));
     CrashBed b(kLockScale, {}, e2e::fleet_fixture());
     RunOptions kill;
+    kill.test_hooks = true;
     kill.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = std::to_string(n);
     ProcessResult killed = apply_restart(b, {}, kill);
     const std::string run = e2e::run_id_of(killed);

@@ -136,15 +136,15 @@ inline std::vector<Row> select(const std::vector<Row>& rows, const std::string& 
 
 // For TCPLAN_TEST_KILL_AFTER_EVENTS: the number of events the run's journal had written when
 // it wrote the first row `stop_at` accepts (1-based), taken from an uninterrupted run of the
-// same plan. Locks, seals and trail reads are written by the store, not the journal, and are
-// not counted by the hook.
+// same plan. Locks, leases, seals and trail reads are written by the store, not the journal,
+// and are not counted by the hook.
 inline long journal_events_until(const std::vector<Row>& rows,
                                  const std::function<bool(const Row&)>& stop_at) {
   long n = 0;
   for (const auto& r : rows) {
     const std::string k = r.kind();
     if (k == "lock_acquired" || k == "lock_released" || k == "sealed" || k == "trail_read" ||
-        k == "trail_exported") {
+        k == "trail_exported" || k.rfind("lease_", 0) == 0) {
       continue;
     }
     ++n;

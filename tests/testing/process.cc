@@ -122,7 +122,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 }
 
 ProcessResult run_tcplan(const std::vector<std::string>& args, const RunOptions& options) {
-  std::vector<std::string> argv{TCPLAN_BINARY};
+  std::vector<std::string> argv{options.test_hooks ? TCPLAN_TEST_BINARY : TCPLAN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);
 }

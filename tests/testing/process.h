@@ -35,6 +35,9 @@ struct RunOptions {
   std::string stdin_data;
   std::filesystem::path cwd;
   std::chrono::seconds timeout{120};  // a hung child is killed and the test fails loudly
+  // run_tcplan: the shipped binary, or its test build with the hooks the crash tests use
+  // (TCPLAN_TEST_KILL_AFTER_EVENTS, short lease timings: tests/testbin/tcplan_test_main.cc).
+  bool test_hooks = false;
 };
 
 ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,14 +25,22 @@ extern char** environ;
 
 namespace tcplan::testing::crash {
 
+struct BackgroundOptions {
+  bool test_hooks = false;                 // the test build of the binary (RunOptions)
+  std::map<std::string, std::string> env;  // added to the environment
+  bool terminal = false;                   // stdin is a pseudo-terminal (the approval prompt)
+  std::string name = "run";                // output files: dir/<name>.out, dir/<name>.err
+};
+
 class Background {
  public:
   // Runs `tcplan` against `cloud` like run_tcplan_against(), in `dir` (stdout and stderr go
-  // to dir/out.txt and dir/err.txt).
+  // to dir/<name>.out and dir/<name>.err).
   Background(const LocalCloud& cloud, const std::filesystem::path& audit_db,
-             const std::vector<std::string>& args, const std::filesystem::path& dir)
-      : out_path_(dir / "out.txt"), err_path_(dir / "err.txt") {
-    std::vector<std::string> argv{TCPLAN_BINARY,
+             const std::vector<std::string>& args, const std::filesystem::path& dir,
+             const BackgroundOptions& options = {})
+      : out_path_(dir / (options.name + ".out")), err_path_(dir / (options.name + ".err")) {
+    std::vector<std::string> argv{options.test_hooks ? TCPLAN_TEST_BINARY : TCPLAN_BINARY,
                                   "--endpoint",
                                   cloud.url(),
                                   "--region",
@@ -50,6 +59,8 @@ class Background {
       env.push_back(kv);
     }
     env.push_back("HOME=" + dir.string());
+    for (const auto& [k, v] : options.env)
+      env.push_back(k + "=" + v);
     std::vector<char*> argp, envp;
     for (auto& a : argv)
       argp.push_back(a.data());
@@ -64,6 +75,9 @@ class Background {
     int exit_pipe[2];
     if (out < 0 || err < 0 || pipe2(exit_pipe, O_CLOEXEC) != 0)
       throw std::runtime_error("Background: cannot open output files or pipe in " + dir.string());
+    int terminal = -1;
+    if (options.terminal && openpty(&terminal_, &terminal, nullptr, nullptr, nullptr) != 0)
+      throw std::runtime_error("Background: openpty failed");
     std::string cwd = dir.string();
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("Background: fork failed");
@@ -71,8 +85,13 @@ class Background {
       dup2(out, 1);
       dup2(err, 2);
       dup2(exit_pipe[1], 3);  // dup2 clears O_CLOEXEC: fd 3 lives as long as the child
-      int devnull = open("/dev/null", O_RDONLY);
-      dup2(devnull, 0);
+      if (terminal >= 0) {
+        setsid();  // the terminal becomes the child's, as in a shell
+        dup2(terminal, 0);
+      } else {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+      }
       if (chdir(cwd.c_str()) != 0) _exit(126);
       execve(argp[0], argp.data(), envp.data());
       _exit(127);
@@ -80,6 +99,7 @@ class Background {
     close(out);
     close(err);
     close(exit_pipe[1]);
+    if (terminal >= 0) close(terminal);
     exit_fd_ = exit_pipe[0];
   }
   ~Background() {
@@ -88,6 +108,7 @@ class Background {
       waitpid(pid_, nullptr, 0);
     }
     if (exit_fd_ >= 0) close(exit_fd_);
+    if (terminal_ >= 0) close(terminal_);
   }
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
@@ -95,6 +116,10 @@ class Background {
   void signal(int sig) const {
     if (pid_ > 0) kill(pid_, sig);
   }
+  pid_t pid() const { return pid_; }
+  // What the child has written so far.
+  std::string out() const { return read_file(out_path_); }
+  std::string err() const { return read_file(err_path_); }
 
   // Waits for the child to exit; its exit status (128 + signal when killed by one), or nullopt
   // after `limit` (the child is then left running for the destructor to kill).
@@ -116,6 +141,7 @@ class Background {
   std::filesystem::path out_path_, err_path_;
   pid_t pid_ = -1;
   int exit_fd_ = -1;
+  int terminal_ = -1;  // the pseudo-terminal's master side, when stdin is one
   ProcessResult result_;
 };
 

@@ -54,13 +54,17 @@ inline long journal_events(const std::vector<TrailEvent>& trail, const std::stri
   return n;
 }
 
-// The trail of `run` cut into the processes that wrote it (each begins with run_started).
+// The trail of `run` cut into the processes that wrote it: each begins with the lease it took
+// (lease_acquired or lease_taken_over) and its run_started right after.
 inline std::vector<std::vector<TrailEvent>> processes(const std::vector<TrailEvent>& trail,
                                                       const std::string& run) {
   std::vector<std::vector<TrailEvent>> out;
   for (const auto& e : trail) {
     if (e.run_id != run) continue;
-    if (e.kind == "run_started" || out.empty()) out.emplace_back();
+    const bool lease = e.kind == "lease_acquired" || e.kind == "lease_taken_over";
+    const bool after_lease = !out.empty() && (out.back().back().kind == "lease_acquired" ||
+                                              out.back().back().kind == "lease_taken_over");
+    if (out.empty() || lease || (e.kind == "run_started" && !after_lease)) out.emplace_back();
     out.back().push_back(e);
   }
   return out;
@@ -202,13 +206,15 @@ inline long lifecycle_events(double time_scale, const std::filesystem::path& fau
 }
 
 // Kill after event N, resume (at most 3 times) until the run succeeds, then check the cloud
-// and the trail. Returns the number of resumes it took (0 when the run had fewer than N events
-// and finished without being killed).
+// and the trail. `advance_ms` moves the emulator's clock between the kill and the first resume
+// (6 minutes: every ClientToken the killed process sent is forgotten). Returns the number of
+// resumes it took (0 when the run had fewer than N events and finished without being killed).
 inline int kill_and_resume(long n, double time_scale, const std::filesystem::path& faults = {},
-                           std::int64_t max_restarts = 1) {
+                           std::int64_t max_restarts = 1, std::int64_t advance_ms = 0) {
   SCOPED_TRACE("killed after event " + std::to_string(n));
   CrashBed b(time_scale, faults);
   RunOptions kill;
+  kill.test_hooks = true;
   kill.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = std::to_string(n);
   ProcessResult killed = apply_lifecycle(b, {}, kill);
   const std::string run = e2e::run_id_of(killed);
@@ -221,6 +227,7 @@ inline int kill_and_resume(long n, double time_scale, const std::filesystem::pat
   } else {
     EXPECT_EQ(killed.exit_code, 128 + 9) << e2e::dump(killed);
     EXPECT_EQ(written, n) << "the killed process's events are not all in the trail";
+    if (advance_ms > 0) b.cloud.advance_ms(advance_ms);
     ProcessResult resumed;
     while (resumes < 3) {
       ++resumes;

@@ -80,11 +80,11 @@ inline std::vector<TrailEvent> read_trail(const std::filesystem::path& db) {
   return out;
 }
 
-// Events the executor's journal writes (what TCPLAN_TEST_KILL_AFTER_EVENTS counts): seals and
-// locks go to the store directly, reads of the trail carry no run.
+// Events the executor's journal writes (what TCPLAN_TEST_KILL_AFTER_EVENTS counts): seals,
+// locks and leases go to the store directly, reads of the trail carry no run.
 inline bool journal_kind(const std::string& kind) {
   return kind != "sealed" && kind != "lock_acquired" && kind != "lock_released" &&
-         kind != "trail_read" && kind != "trail_exported";
+         kind != "trail_read" && kind != "trail_exported" && kind.rfind("lease_", 0) != 0;
 }
 
 }  // namespace tcplan::testing::crash
