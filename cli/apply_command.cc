@@ -219,6 +219,8 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     std::fprintf(stderr, "error: audit key: %s\n", key.error().message.c_str());
     return kExitFailed;
   }
+  if (!global.audit_witness.empty())
+    (*store)->set_witnesses({audit::file_witness(global.audit_witness)});
   api::Client client(target->credentials, target->options);
 
   // 4. The run: new, or the one to resume.

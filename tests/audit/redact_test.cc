@@ -1,6 +1,8 @@
-// Redaction: secrets never reach the DB file bytes (main file and WAL), exports or reports,
-// while the ClientToken and the non-secret parts of Authorization survive.
-#include "audit/redact.h"
+// Redaction (base/redact.h, the one rule): secrets never reach the DB file bytes (main file
+// and WAL), exports or reports, while the ClientToken and the non-secret parts of
+// Authorization survive; registering values while other threads redact is safe; terminal
+// escaping of server strings.
+#include "base/redact.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +17,10 @@
 
 namespace tcplan::audit::testing {
 namespace {
+
+using base::is_secret_field_name;
+using base::redact_authorization;
+using base::Redactor;
 
 using tcplan::testing::read_file;
 using tcplan::testing::TempDir;

@@ -164,7 +164,11 @@ TEST_F(ReportTest, RenderedInHeadlessChromiumShowsStepsAndChainStatus) {
 }
 
 TEST_F(ReportTest, PackWritesFilesWithMatchingManifestAndRecordsTheExport) {
-  auto files = pack_run(*store_, "run-1", dir_ / "pack", "");
+  auto key = SealKey::load(dir_ / "k.pem");
+  ASSERT_TRUE(key);
+  PackOptions po;
+  po.signer = &*key;
+  auto files = pack_run(*store_, "run-1", dir_ / "pack", po);
   ASSERT_TRUE(files) << files.error().message;
   ASSERT_EQ(files->size(), 3u);
   tcplan::testing::RunOptions in_pack;
