@@ -247,6 +247,9 @@ bool ChainVerifier::feed(const Event& e) {
 
 VerifyReport ChainVerifier::finish() {
   report_.anchored = !options_.anchors.empty();
+  if (!options_.trusted_public_key.empty()) {
+    report_.trusted_fingerprint = key_fingerprint(options_.trusted_public_key);
+  }
   for (std::size_t i = 0; i < options_.anchors.size() && !report_.problem; ++i) {
     const Anchor& a = options_.anchors[i];
     if (anchor_met_[i]) {

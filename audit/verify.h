@@ -71,6 +71,7 @@ struct VerifyReport {
   std::string last_seal_hash;  // what to record in a ticket: --expect-head SEQ:HASH
   std::string head_hash;
   std::vector<std::string> key_fingerprints;  // distinct keys that signed seals
+  std::string trusted_fingerprint;            // the key seals were pinned to ("" : none)
   std::optional<Problem> problem;             // the first one; checking stops there
   // The first event after the last seal (trail reads excluded: see verify.cc). Set when
   // the trail ends in a run that is still going, crashed, or whose seal was cut off.
