@@ -61,7 +61,7 @@ std::string duration(std::int64_t from, std::int64_t to) {
 std::string status_class(const std::string& status) {
   if (status == "succeeded") return "ok";
   if (status == "failed" || status == "refused") return "bad";
-  if (status == "skipped") return "skip";
+  if (status == "skipped" || status == "dry run") return "skip";
   return "warn";
 }
 
@@ -167,6 +167,26 @@ std::string verification_block(const RunState& run, const VerifyReport& chain) {
   return h;
 }
 
+// The preview's reads are recorded under the pseudo-step "preview", which never starts or
+// finishes as a step: once the run is over it is shown as what it was, with the span of its
+// calls, not as a step still running.
+bool is_dry_run(const RunState& run, const StepState& s) {
+  return s.step_id == "preview" && s.status == "running" && run.status != "running";
+}
+
+std::string shown_status(const RunState& run, const StepState& s) {
+  return is_dry_run(run, s) ? "dry run" : s.status;
+}
+
+std::int64_t shown_end(const RunState& run, const StepState& s, std::int64_t fallback) {
+  if (s.finished_ms != 0) return s.finished_ms;
+  if (!is_dry_run(run, s)) return fallback;
+  std::int64_t last = s.started_ms;
+  for (const auto& c : s.calls)
+    last = std::max({last, c.received_ms, c.sent_ms});
+  return last;
+}
+
 std::string timeline_svg(const RunState& run) {
   std::int64_t start = run.started_ms, end = std::max(run.finished_ms, run.started_ms);
   for (const auto& s : run.steps) {
@@ -193,15 +213,17 @@ std::string timeline_svg(const RunState& run) {
     svg += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\">" +
            html_escape(s.step_id) + "</text>\n";
     std::int64_t s0 = s.started_ms != 0 ? s.started_ms : start;
-    std::int64_t s1 = s.finished_ms != 0 ? s.finished_ms : end;
-    std::string color = status_class(s.status) == "ok"    ? "#8fd19e"
-                        : status_class(s.status) == "bad" ? "#f1a0a8"
-                                                          : "#f3d58b";
+    std::int64_t s1 = shown_end(run, s, end);
+    std::string status = shown_status(run, s);
+    std::string color = is_dry_run(run, s)              ? "#b9d3f0"
+                        : status_class(status) == "ok"  ? "#8fd19e"
+                        : status_class(status) == "bad" ? "#f1a0a8"
+                                                        : "#f3d58b";
     std::snprintf(buf, sizeof buf,
                   "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\" rx=\"3\">",
                   x(s0), y + 2, std::max(2.0, x(s1) - x(s0)), color.c_str());
     svg += buf;
-    svg += "<title>" + html_escape(s.step_id + ": " + s.status + ", " + duration(s0, s1)) +
+    svg += "<title>" + html_escape(s.step_id + ": " + status + ", " + duration(s0, s1)) +
            "</title></rect>\n";
     for (const auto& c : s.calls) {
       std::string mark = c.in_flight() ? "#8a5a00" : (c.error_code.empty() ? "#176b2c" : "#b00020");
@@ -366,9 +388,9 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
        "<th>resources</th><th>flows</th><th>last error</th></tr>\n";
   for (const auto& s : run.steps) {
     h += "<tr class=\"step\" data-step=\"" + html_escape(s.step_id) + "\"><td class=\"mono\">" +
-         html_escape(s.step_id) + "</td><td class=\"" + status_class(s.status) + "\">" +
-         html_escape(s.status) + "</td><td>" + html_escape(fmt_ms(s.started_ms)) + "</td><td>" +
-         html_escape(duration(s.started_ms, s.finished_ms)) + "</td><td>" +
+         html_escape(s.step_id) + "</td><td class=\"" + status_class(shown_status(run, s)) + "\">" +
+         html_escape(shown_status(run, s)) + "</td><td>" + html_escape(fmt_ms(s.started_ms)) +
+         "</td><td>" + html_escape(duration(s.started_ms, shown_end(run, s, 0))) + "</td><td>" +
          std::to_string(s.attempts) + "</td><td>" + std::to_string(s.retries) +
          "</td><td class=\"mono\">" + html_escape(s.client_token) + "</td><td class=\"mono\">" +
          html_escape(join(s.resource_ids)) + "</td><td class=\"mono\">" +
