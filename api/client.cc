@@ -8,14 +8,12 @@
 
 #include "api/catalog.h"
 #include "api/signer.h"
-#include "base/text.h"
+#include "base/redact.h"
 
 namespace tcplan::api {
 namespace {
 
 namespace json = boost::json;
-
-constexpr const char* kRedacted = "[REDACTED]";
 
 // The catalog is filled in separately; until it has a service, these are the versions the
 // seeds document (api-inventory.md §2.3).
@@ -26,25 +24,11 @@ const char* fallback_version(const std::string& service) {
   return "";
 }
 
-bool is_secret_field(std::string_view name) {
-  std::string n = base::ascii_lower(name);
-  if (n == "clienttoken") return false;
-  for (const char* word :
-       {"password", "passwd", "secret", "token", "privatekey", "accesskey", "apikey"}) {
-    if (n.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
-json::value redact_value(const json::value& v) {
-  if (v.is_object()) return redact_params(v.get_object());
-  if (v.is_array()) {
-    json::array out;
-    for (const auto& e : v.get_array())
-      out.push_back(redact_value(e));
-    return out;
-  }
-  return v;
+// A JSON document as a log line may show it: the one redaction rule (base/redact.h), then
+// control characters escaped (the text formatter pastes messages in raw).
+std::string loggable_json(json::value v) {
+  base::process_redactor().redact_json(v);
+  return base::printable(json::serialize(v));
 }
 
 std::string truncate_for_message(std::string_view body) {
@@ -62,33 +46,12 @@ std::int64_t system_now_seconds() {
       .count();
 }
 
-std::string redacted_authorization(const std::string& value) {
-  auto pos = value.find("Signature=");
-  if (pos == std::string::npos) return kRedacted;
-  return value.substr(0, pos + 10) + kRedacted;
-}
-
 }  // namespace
 
 Headers Attempt::redacted_headers() const {
   Headers out = headers;
-  for (auto& [name, value] : out) {
-    std::string n = base::ascii_lower(name);
-    if (n == "authorization") value = redacted_authorization(value);
-    if (n == "x-tc-token") value = kRedacted;
-  }
-  return out;
-}
-
-json::object redact_params(const json::object& params) {
-  json::object out;
-  for (const auto& [key, value] : params) {
-    if (is_secret_field(key)) {
-      out[key] = kRedacted;
-    } else {
-      out[key] = redact_value(value);
-    }
-  }
+  for (auto& [name, value] : out)
+    value = base::process_redactor().redact_header(name, value);
   return out;
 }
 
@@ -160,6 +123,10 @@ Client::Client(Credentials credentials, ClientOptions options)
       options_(std::move(options)),
       transport_(std::make_unique<Transport>()) {
   if (!options_.now_seconds) options_.now_seconds = system_now_seconds;
+  // Registered before anything is signed: no log line, trail row or message built after
+  // this point can carry them.
+  base::process_redactor().add_secret(credentials_.secret_key);
+  base::process_redactor().add_secret(credentials_.token);
 }
 
 Client::~Client() = default;
@@ -208,10 +175,15 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
     attempt.client_token = token->get_string();
   }
 
+  // Every error leaves here: what a server (or a transport) said is redacted, and its
+  // control characters escaped, before any caller prints or logs it.
   auto with_context = [&](ApiError e) {
     e.service = request.service;
     e.action = request.action;
     e.region = attempt.region;
+    e.code = base::escape_control(e.code);
+    e.message = base::printable(e.message);
+    e.request_id = base::escape_control(e.request_id);
     return e;
   };
 
@@ -250,13 +222,15 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   attempt.headers.emplace_back("User-Agent", options_.user_agent);
   attempt.headers.emplace_back("Authorization", signature.authorization);
 
-  spdlog::debug("call {} {} version={} region={} host={}", request.service, request.action,
-                attempt.version, attempt.region.empty() ? "-" : attempt.region, attempt.host);
+  spdlog::debug("call {} {} version={} region={} host={}", base::printable(request.service),
+                base::printable(request.action), base::printable(attempt.version),
+                attempt.region.empty() ? "-" : base::printable(attempt.region),
+                base::printable(attempt.host));
   if (spdlog::should_log(spdlog::level::trace)) {
     for (const auto& [name, value] : attempt.redacted_headers()) {
-      spdlog::trace("request header {}: {}", name, value);
+      spdlog::trace("request header {}: {}", base::printable(name), base::printable(value));
     }
-    spdlog::trace("request body: {}", json::serialize(redact_params(request.params)));
+    spdlog::trace("request body: {}", loggable_json(json::value(request.params)));
   }
 
   attempt.sent_at = std::chrono::system_clock::now();
@@ -266,7 +240,8 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
       ApiError e;
       e.code = kNotSent;
       e.message = "not sent: " + recorded.error().message;
-      spdlog::debug("{} {} not sent: {}", request.service, request.action, e.message);
+      spdlog::debug("{} {} not sent: {}", base::printable(request.service),
+                    base::printable(request.action), base::printable(e.message));
       return with_context(e);
     }
   }
@@ -312,17 +287,21 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   }
 
   spdlog::debug(
-      "{} {} host={} -> {} {} in {:.1f} ms{}", request.service, request.action, attempt.host,
+      "{} {} host={} -> {} {} in {:.1f} ms{}", base::printable(request.service),
+      base::printable(request.action), base::printable(attempt.host),
       outcome.http_status == 0 ? std::string("no response")
                                : "HTTP " + std::to_string(outcome.http_status),
-      outcome.error_code.empty() ? std::string("ok") : outcome.error_code, outcome.latency_ms,
-      outcome.request_id.empty() ? std::string() : " RequestId " + outcome.request_id);
+      outcome.error_code.empty() ? std::string("ok") : base::printable(outcome.error_code),
+      outcome.latency_ms,
+      outcome.request_id.empty() ? std::string()
+                                 : " RequestId " + base::printable(outcome.request_id));
   if (spdlog::should_log(spdlog::level::trace) && !outcome.body.empty()) {
     // Redacted like the request: an answer may echo what was sent (or carry keys of its own).
+    // Cut after redaction, so a cut never splits a secret into an unrecognisable prefix.
     boost::system::error_code ec;
     json::value doc = json::parse(outcome.body, ec);
-    std::string shown = !ec && doc.is_object() ? json::serialize(redact_params(doc.get_object()))
-                                               : truncate_for_message(outcome.body);
+    std::string shown = !ec ? loggable_json(std::move(doc))
+                            : base::printable(base::process_redactor().redact_text(outcome.body));
     spdlog::trace("response body: {}", shown.substr(0, 4096));
   }
 

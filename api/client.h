@@ -49,8 +49,8 @@ struct Attempt {
   std::int64_t timestamp = 0;  // X-TC-Timestamp
   std::chrono::system_clock::time_point sent_at;
 
-  // Headers with the Authorization signature and X-TC-Token replaced by "[REDACTED]"; the
-  // credential (SecretId/date/service) and SignedHeaders stay readable.
+  // Headers as they may be shown (base/redact.h): the Authorization signature and X-TC-Token
+  // replaced by "[REDACTED]"; the credential (SecretId/date/service) and SignedHeaders stay.
   Headers redacted_headers() const;
 };
 
@@ -95,6 +95,8 @@ struct ClientOptions {
 
 class Client {
  public:
+  // Registers the SecretKey and session token with base::process_redactor(): from here on
+  // no log line, error message or trail row can carry them.
   Client(Credentials credentials, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
@@ -124,9 +126,5 @@ class Client {
 // Parses a response body as the cloud writes it: {"Response": {..., "RequestId"}} on success,
 // Response.Error on failure, ClientError.ParseJson / ClientError.HttpStatus otherwise.
 base::Result<CallResponse, ApiError> parse_response(int http_status, std::string_view body);
-
-// A copy of `params` where every field whose name says password/secret/key/token (ClientToken
-// excepted), at any depth, is "[REDACTED]". For logs; the audit layer applies its own rule.
-boost::json::object redact_params(const boost::json::object& params);
 
 }  // namespace tcplan::api

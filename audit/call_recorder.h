@@ -1,7 +1,12 @@
-// The audit side of the api client's call hook: a CallObserver that records each attempt as
-// a request_sent event committed before the request leaves (an append failure cancels the
-// send), and the outcome as response_received or transport_error right after it returns.
-// The executor creates one per attempt with the run/step/item/attempt it belongs to.
+// The one shape of the trail's request and response events, and the audit side of the api
+// client's call hook. request_event()/response_event() build the rows every writer appends —
+// the executor's journal (apply, its preview reads) and CallRecorder (`tcplan call`) — so a
+// reader (projection, resume, report) sees one shape whoever sent the call:
+//   request_sent       payload {"url", "headers": {..redacted..}, "body": <parsed JSON or text>}
+//   response_received  payload {"body": <parsed JSON or text>}; request_id, error_code,
+//                      http_status and latency_us in their columns
+//   transport_error    payload {"error": "<code>: <message>", "maybe_sent": bool}
+// time_ms is when the request left (sent_at) or the answer came back (received_at).
 #pragma once
 
 #include <optional>
@@ -17,6 +22,12 @@ struct CallContext {
   std::int64_t attempt = 1;
 };
 
+Event request_event(const CallContext& context, const api::Attempt& attempt);
+Event response_event(const CallContext& context, const api::Attempt& attempt,
+                     const api::Outcome& outcome);
+
+// A CallObserver that commits request_sent before the request leaves (an append failure
+// cancels the send) and the outcome right after it returns.
 class CallRecorder : public api::CallObserver {
  public:
   // `store` must outlive the recorder.

@@ -135,6 +135,10 @@ std::string current_host() {
 EventStore::EventStore(std::filesystem::path path, sqlite3* db, StoreOptions options)
     : path_(std::move(path)), db_(db), options_(std::move(options)) {
   if (!options_.clock_ms) options_.clock_ms = system_now_ms;
+  if (!options_.redactor) {
+    options_.redactor =
+        std::shared_ptr<base::Redactor>(&base::process_redactor(), [](base::Redactor*) {});
+  }
 }
 
 EventStore::~EventStore() {
@@ -208,11 +212,11 @@ base::Result<Event> EventStore::append(Event event) {
 
 void EventStore::prepare(Event& e) {
   // Redact first: nothing below (hash, row, error message) may see a secret.
-  e.payload = redactor_.redact_payload(e.payload.empty() ? "{}" : e.payload);
+  e.payload = options_.redactor->redact_payload(e.payload.empty() ? "{}" : e.payload);
   for (std::string* field :
        {&e.run_id, &e.step_id, &e.item, &e.service, &e.action, &e.version, &e.region, &e.endpoint,
         &e.request_id, &e.client_token, &e.error_code}) {
-    *field = redactor_.redact_text(std::move(*field));
+    *field = options_.redactor->redact_text(std::move(*field));
   }
   if (e.time_ms == 0) e.time_ms = options_.clock_ms();
   if (e.operator_user.empty()) e.operator_user = current_os_user();
@@ -308,25 +312,112 @@ base::Result<Event> EventStore::append_checked(
 }
 
 base::Result<Event> EventStore::seal(const std::string& run_id, const SealKey& key) {
+  std::vector<std::shared_ptr<Witness>> witnesses = witnesses_;
+  if (witnesses.empty()) {
+    witnesses.push_back(std::make_shared<FileWitness>(default_witness_path(path_, key.path())));
+  }
   Event e;
   e.kind = EventKind::kSealed;
   e.run_id = run_id;
-  return append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
+  std::int64_t counter = 0;
+  auto sealed = append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
+    // Under the write lock: no other sealer can move the head or the witness between this
+    // check and the insert.
+    for (const auto& w : witnesses) {
+      auto stored = w->read();
+      if (!stored) return stored.error();
+      if (*stored) {
+        if (auto ok = check_extends(**stored, pending.seq - 1, *w); !ok) return ok.error();
+      }
+    }
+    auto previous = last_seal();
+    if (!previous) return previous.error();
+    counter = previous->counter + 1;
     std::int64_t head_seq = pending.seq - 1;
-    std::string message = seal_message(run_id, head_seq, pending.prev_hash);
-    auto signature = key.sign(message);
+    auto signature =
+        key.sign(seal_message(run_id, counter, head_seq, pending.prev_hash, previous->hash));
     if (!signature) return signature.error();
     boost::json::object p;
     p["format"] = kSealFormat;
     p["algorithm"] = "Ed25519";
+    p["counter"] = counter;
     p["head_seq"] = head_seq;
     p["head_hash"] = pending.prev_hash;
+    p["prev_seal_seq"] = previous->seq;
+    p["prev_seal_hash"] = previous->hash;
     p["public_key"] = key.public_key_hex();
     p["key_fingerprint"] = key.fingerprint();
     p["signature"] = *signature;
     pending.payload = boost::json::serialize(p);
     return {};
   });
+  if (!sealed) return sealed;
+  WitnessState state{counter, sealed->seq,       sealed->hash,
+                     run_id,  key.fingerprint(), sealed->time_ms};
+  for (const auto& w : witnesses) {
+    if (auto ok = w->advance(state); !ok) {
+      return base::Error{"sealed run " + run_id + " at event " + std::to_string(sealed->seq) +
+                         ", but " + w->describe() + " was not updated: " + ok.error().message};
+    }
+  }
+  return sealed;
+}
+
+base::Result<EventStore::SealRef> EventStore::last_seal() const {
+  // Caller holds mu_ (inside append_checked). Seals are rare and the last one is near the
+  // end, so the backwards scan stops early.
+  Stmt s;
+  sqlite3_prepare_v2(db_,
+                     "SELECT seq, hash, payload FROM events WHERE kind = 'sealed' "
+                     "ORDER BY seq DESC LIMIT 1",
+                     -1, &s.s, nullptr);
+  if (s.s == nullptr) return db_error(db_, "audit seal: finding the last seal");
+  int rc = sqlite3_step(s.s);
+  if (rc == SQLITE_DONE) return SealRef{0, 0, std::string(kGenesisHash)};
+  if (rc != SQLITE_ROW) return db_error(db_, "audit seal: finding the last seal");
+  SealRef ref{0, sqlite3_column_int64(s.s, 0), text_col(s.s, 1)};
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text_col(s.s, 2), ec);
+  const boost::json::value* c =
+      !ec && v.is_object() ? v.as_object().if_contains("counter") : nullptr;
+  if (c != nullptr && c->is_int64()) {
+    ref.counter = c->as_int64();
+    return ref;
+  }
+  // A version 1 seal carries no counter: number it by position, as verify does.
+  Stmt n;
+  sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM events WHERE kind = 'sealed'", -1, &n.s, nullptr);
+  if (n.s == nullptr || sqlite3_step(n.s) != SQLITE_ROW) {
+    return db_error(db_, "audit seal: counting seals");
+  }
+  ref.counter = sqlite3_column_int64(n.s, 0);
+  return ref;
+}
+
+base::Status<base::Error> EventStore::check_extends(const WitnessState& w, std::int64_t head_seq,
+                                                    const Witness& witness) const {
+  // Caller holds mu_ (inside append_checked).
+  auto refuse = [&](const std::string& what) {
+    return base::Error{"refusing to seal: " + witness.describe() + " records seal " +
+                       std::to_string(w.counter) + " at event " + std::to_string(w.seq) + ", but " +
+                       what +
+                       ": the trail was cut back or rewritten since (run `tcplan audit verify`; "
+                       "if this is deliberately a new trail, move the old witness away)"};
+  };
+  if (w.seq > head_seq) {
+    return refuse("the trail ends at event " + std::to_string(head_seq));
+  }
+  Stmt s;
+  sqlite3_prepare_v2(db_, "SELECT hash FROM events WHERE seq = ?1", -1, &s.s, nullptr);
+  if (s.s == nullptr) return db_error(db_, "audit seal: reading the witnessed event");
+  sqlite3_bind_int64(s.s, 1, w.seq);
+  if (sqlite3_step(s.s) != SQLITE_ROW) {
+    return refuse("event " + std::to_string(w.seq) + " is missing");
+  }
+  if (std::string hash = text_col(s.s, 0); hash != w.hash) {
+    return refuse("event " + std::to_string(w.seq) + " now hashes to " + hash.substr(0, 16) + "…");
+  }
+  return {};
 }
 
 base::Result<std::vector<Event>> EventStore::select(

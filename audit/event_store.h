@@ -9,8 +9,9 @@
 //  - seq is global to the file: 1, 2, 3, ... across all runs, with no gaps; it is computed
 //    inside a BEGIN IMMEDIATE transaction together with prev_hash, so concurrent appenders
 //    (two `tcplan apply`s) still form one linear chain.
-//  - every event is redacted (redact.h) before it is hashed and written; register the
-//    SecretKey and values filled from ${env.X} with redactor().add_secret() first.
+//  - every event is redacted (base/redact.h) before it is hashed and written. Values to
+//    redact (the SecretKey, ${env.X} values) are registered with base::process_redactor()
+//    — the api client and reference resolution do it — or with redactor().add_secret().
 // Thread-safe: one EventStore may be shared by the executor's threads.
 #pragma once
 
@@ -27,8 +28,9 @@
 #include <vector>
 
 #include "audit/event.h"
-#include "audit/redact.h"
 #include "audit/seal.h"
+#include "audit/witness.h"
+#include "base/redact.h"
 #include "base/result.h"
 
 namespace tcplan::audit {
@@ -95,6 +97,9 @@ struct StoreOptions {
   // Milliseconds since the Unix epoch for events appended with time_ms == 0. Tests inject one.
   std::function<std::int64_t()> clock_ms;
   std::chrono::milliseconds busy_timeout{30000};  // wait this long for another appender
+  // The registered values to redact; unset: base::process_redactor(), the one the api client
+  // and reference resolution register into. Tests pass their own to stay independent.
+  std::shared_ptr<base::Redactor> redactor;
 };
 
 class EventStore {
@@ -107,15 +112,23 @@ class EventStore {
   EventStore& operator=(const EventStore&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  Redactor& redactor() { return redactor_; }
+  base::Redactor& redactor() { return *options_.redactor; }
 
   // Redacts, fills time/operator/tool version, assigns seq and chain hashes, and commits.
   // Returns the event exactly as stored (so callers see the redacted payload and the seq).
   base::Result<Event> append(Event event);
 
   // Appends a `sealed` event for `run_id` signing the current chain head (the event just
-  // before the seal). Call after a run finishes or is interrupted.
+  // before the seal), numbered and linked to the previous seal (seal.h), then records it in
+  // every witness. Call after a run finishes or is interrupted. Refuses (nothing written)
+  // when the trail does not contain what a witness recorded: it was cut back or rewritten,
+  // and a new seal must not paper over that. A witness that cannot be updated after the
+  // seal was committed is an error too (the seal stays: the witness merely lags).
   base::Result<Event> seal(const std::string& run_id, const SealKey& key);
+  // The witnesses seal() uses. Unset: one FileWitness at default_witness_path(db, key path).
+  void set_witnesses(std::vector<std::shared_ptr<Witness>> witnesses) {
+    witnesses_ = std::move(witnesses);
+  }
 
   // Every event of `run_id` in seq order: what resume replays.
   base::Result<std::vector<Event>> run_events(const std::string& run_id) const;
@@ -176,13 +189,20 @@ class EventStore {
   base::Result<std::optional<Lease>> lease_row(const std::string& run_id) const;
   base::Status<base::Error> check_fence(const std::string& run_id, std::int64_t epoch,
                                         bool& lost) const;
+  struct SealRef {
+    std::int64_t counter = 0, seq = 0;  // 0, 0 and the genesis hash before the first seal
+    std::string hash;
+  };
+  base::Result<SealRef> last_seal() const;
+  base::Status<base::Error> check_extends(const WitnessState& stored, std::int64_t head_seq,
+                                          const Witness& witness) const;
   base::Result<std::vector<Event>> select(const std::string& where,
                                           const std::function<void(sqlite3_stmt*)>& bind) const;
 
   std::filesystem::path path_;
   sqlite3* db_;
   StoreOptions options_;
-  Redactor redactor_;
+  std::vector<std::shared_ptr<Witness>> witnesses_;
   mutable std::mutex mu_;  // one transaction at a time on this connection
 };
 

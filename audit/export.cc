@@ -48,8 +48,21 @@ boost::json::object to_object(const Event& e) {
   return o;
 }
 
+}  // namespace
+
+std::string neutralise_csv_text(std::string text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
+    text.insert(0, 1, '\'');
+  }
+  return text;
+}
+
+namespace {
+
 std::string csv_cell(const boost::json::value& v) {
-  std::string s = v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+  // Only text is neutralised: a number is not a formula, and "-1" must stay a number.
+  std::string s =
+      v.is_string() ? neutralise_csv_text(std::string(v.as_string())) : boost::json::serialize(v);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) {

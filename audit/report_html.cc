@@ -6,7 +6,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
+#include <map>
 
+#include "audit/report_cost.h"
+#include "base/redact.h"
 #include "base/time.h"
 
 namespace tcplan::audit {
@@ -58,20 +61,15 @@ std::string duration(std::int64_t from, std::int64_t to) {
 std::string status_class(const std::string& status) {
   if (status == "succeeded") return "ok";
   if (status == "failed" || status == "refused") return "bad";
-  if (status == "skipped") return "skip";
+  if (status == "skipped" || status == "dry run") return "skip";
   return "warn";
 }
 
-std::string json_num(const boost::json::object& o, const char* key) {
-  auto* f = o.if_contains(key);
-  if (f == nullptr || f->is_null()) return "unknown";
-  if (f->is_string()) return std::string(f->as_string());
-  if (f->is_double()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", f->as_double());
-    return buf;
-  }
-  return boost::json::serialize(*f);
+// A stored payload as the report shows it: the redaction rule applied again (the rows were
+// redacted when written; a rule that has grown since must still hold for what is shown),
+// pretty-printed.
+std::string shown_payload(const std::string& payload) {
+  return pretty_text(base::process_redactor().redact_payload(payload));
 }
 
 constexpr const char* kStyle = R"css(
@@ -84,6 +82,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-
 pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:400px;margin:4px 0}
 details{margin:2px 0}summary{cursor:pointer;font-family:monospace}
 code,.mono{font-family:monospace}
+h3{font-size:14px;margin:14px 0 4px}.note{color:#555}
+#verification{margin-top:6px;font-weight:normal;background:white}
 )css";
 
 // Client-side: only conveniences (expand/collapse all, a filter box). The page is complete
@@ -102,14 +102,89 @@ constexpr const char* kScript = R"js(
 })();
 )js";
 
-std::string chain_block(const RunState& run, const VerifyReport& chain) {
-  std::string cls = !chain.intact() ? "bad" : (chain.sealed() && run.sealed ? "ok" : "warn");
-  std::string headline = !chain.intact()                ? "Chain NOT INTACT"
-                         : chain.sealed() && run.sealed ? "Chain intact, run sealed"
-                                                        : "Chain intact, run NOT sealed";
-  return "<div id=\"chain-status\" class=\"" + cls + "\" data-intact=\"" +
-         (chain.intact() ? "true" : "false") + "\">" + html_escape(headline) + "\n" +
-         html_escape(describe(chain)) + "</div>\n";
+// The verdict a reviewer acts on: chain, seals (and by which key), witness.
+std::string verification_block(const RunState& run, const VerifyReport& chain) {
+  std::string verdict, cls, headline;
+  if (!chain.intact()) {
+    verdict = "failed";
+    cls = "bad";
+    headline = chain.problem->kind == ProblemKind::kTruncated ? "NOT VERIFIED: trail truncated"
+                                                              : "NOT VERIFIED: chain NOT INTACT";
+  } else if (!chain.sealed() || !run.sealed) {
+    verdict = "unsealed";
+    cls = "warn";
+    headline = "Chain intact, run NOT sealed";
+  } else {
+    verdict = "verified";
+    cls = chain.anchored ? "ok" : "warn";
+    headline = "Verified: chain intact, run sealed";
+  }
+  std::string keys;
+  for (const auto& k : chain.key_fingerprints)
+    keys += (keys.empty() ? "" : ", ") + k;
+  std::string h = "<div id=\"chain-status\" class=\"" + cls + "\" data-intact=\"" +
+                  (chain.intact() ? "true" : "false") + "\" data-verdict=\"" + verdict + "\">" +
+                  "<span id=\"verdict\">" + html_escape(headline) + "</span>\n";
+  h += "<table id=\"verification\">\n";
+  auto row = [&](const std::string& k, const std::string& v, const std::string& id) {
+    h += "<tr><th>" + html_escape(k) + "</th><td id=\"" + id + "\">" + html_escape(v) +
+         "</td></tr>\n";
+  };
+  row("hash chain",
+      chain.intact()
+          ? "intact: " + std::to_string(chain.events) + " events, seq " +
+                std::to_string(chain.first_seq) + ".." + std::to_string(chain.last_seq)
+          : "NOT INTACT: event " + std::to_string(chain.problem->seq) + ": " +
+                std::string(problem_name(chain.problem->kind)) + ": " + chain.problem->detail,
+      "v-chain");
+  row("seals",
+      std::to_string(chain.seals) + " valid" +
+          (chain.seals > 0 ? ", last: seal " + std::to_string(chain.last_seal_counter) +
+                                 " at event " + std::to_string(chain.last_seal_seq)
+                           : std::string()) +
+          (run.sealed ? "; this run is sealed" : "; this run is NOT sealed"),
+      "v-seals");
+  row("signing key", keys.empty() ? "—" : keys, "v-key");
+  row("key pinned",
+      chain.trusted_fingerprint.empty()
+          ? "no: any valid signature was accepted (give --audit-key to pin the key)"
+          : "yes: every seal is by key " + chain.trusted_fingerprint,
+      "v-pinned");
+  std::string witness;
+  if (!chain.anchored) {
+    witness = "none: truncation back to an earlier seal cannot be ruled out";
+  } else if (chain.intact()) {
+    for (const auto& a : chain.anchors_met) {
+      witness += (witness.empty() ? "" : "; ") + a.source + ": seal " + std::to_string(a.counter) +
+                 " at event " + std::to_string(a.seq) + " is in the trail (not cut back)";
+    }
+  } else {
+    witness = "checked: see the hash chain row";
+  }
+  row("witness", witness, "v-witness");
+  h += "</table>\n<details><summary>audit verify output</summary><pre>" +
+       html_escape(describe(chain)) + "</pre></details></div>\n";
+  return h;
+}
+
+// The preview's reads are recorded under the pseudo-step "preview", which never starts or
+// finishes as a step: once the run is over it is shown as what it was, with the span of its
+// calls, not as a step still running.
+bool is_dry_run(const RunState& run, const StepState& s) {
+  return s.step_id == "preview" && s.status == "running" && run.status != "running";
+}
+
+std::string shown_status(const RunState& run, const StepState& s) {
+  return is_dry_run(run, s) ? "dry run" : s.status;
+}
+
+std::int64_t shown_end(const RunState& run, const StepState& s, std::int64_t fallback) {
+  if (s.finished_ms != 0) return s.finished_ms;
+  if (!is_dry_run(run, s)) return fallback;
+  std::int64_t last = s.started_ms;
+  for (const auto& c : s.calls)
+    last = std::max({last, c.received_ms, c.sent_ms});
+  return last;
 }
 
 std::string timeline_svg(const RunState& run) {
@@ -138,15 +213,17 @@ std::string timeline_svg(const RunState& run) {
     svg += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\">" +
            html_escape(s.step_id) + "</text>\n";
     std::int64_t s0 = s.started_ms != 0 ? s.started_ms : start;
-    std::int64_t s1 = s.finished_ms != 0 ? s.finished_ms : end;
-    std::string color = status_class(s.status) == "ok"    ? "#8fd19e"
-                        : status_class(s.status) == "bad" ? "#f1a0a8"
-                                                          : "#f3d58b";
+    std::int64_t s1 = shown_end(run, s, end);
+    std::string status = shown_status(run, s);
+    std::string color = is_dry_run(run, s)              ? "#b9d3f0"
+                        : status_class(status) == "ok"  ? "#8fd19e"
+                        : status_class(status) == "bad" ? "#f1a0a8"
+                                                        : "#f3d58b";
     std::snprintf(buf, sizeof buf,
                   "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\" rx=\"3\">",
                   x(s0), y + 2, std::max(2.0, x(s1) - x(s0)), color.c_str());
     svg += buf;
-    svg += "<title>" + html_escape(s.step_id + ": " + s.status + ", " + duration(s0, s1)) +
+    svg += "<title>" + html_escape(s.step_id + ": " + status + ", " + duration(s0, s1)) +
            "</title></rect>\n";
     for (const auto& c : s.calls) {
       std::string mark = c.in_flight() ? "#8a5a00" : (c.error_code.empty() ? "#176b2c" : "#b00020");
@@ -167,32 +244,73 @@ std::string timeline_svg(const RunState& run) {
   return svg + "</svg>\n";
 }
 
-std::string cost_table(const RunState& run) {
-  if (!run.preview.is_object() || !run.preview.as_object().contains("steps") ||
-      !run.preview.as_object().at("steps").is_array()) {
+std::string money(const std::optional<double>& v) {
+  if (!v) return "unknown";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", *v);
+  return buf;
+}
+
+std::string hours_text(double hours) {
+  char buf[48];
+  if (hours < 1.0 / 60) {
+    std::snprintf(buf, sizeof buf, "%.1f s", hours * 3600);
+  } else if (hours < 1) {
+    std::snprintf(buf, sizeof buf, "%.1f min", hours * 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f h", hours);
+  }
+  return buf;
+}
+
+std::string cost_table(const RunState& run, const std::vector<Event>& events) {
+  CostSummary costs = compute_costs(run, events);
+  if (!costs.has_preview) {
     return "<p id=\"cost\">No cost preview was recorded for this run.</p>\n";
   }
-  std::string out =
-      "<table id=\"cost\"><tr><th>step</th><th>predicted (discounted)</th><th>original</th>"
-      "<th>unit</th><th>what ran</th><th>attempts</th></tr>\n";
-  for (const auto& item : run.preview.as_object().at("steps").as_array()) {
-    if (!item.is_object()) continue;
-    const auto& o = item.as_object();
-    std::string id = json_num(o, "step");
-    const StepState* s = run.step(id);
-    std::string ran = s == nullptr ? "did not run" : s->status;
-    std::string unit = json_num(o, "currency") + " / " + json_num(o, "unit");
-    out += "<tr><td class=\"mono\">" + html_escape(id) + "</td><td>" +
-           html_escape(json_num(o, "discounted")) + "</td><td>" +
-           html_escape(json_num(o, "original")) + "</td><td>" + html_escape(unit) +
-           "</td><td class=\"" + status_class(ran) + "\">" + html_escape(ran) + "</td><td>" +
-           (s == nullptr ? "0" : std::to_string(s->attempts)) + "</td></tr>\n";
+  std::string out;
+  if (costs.time_scale != 1) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "<p class=\"note\">A rehearsal at time scale %g: durations below are scaled "
+                  "back to cloud time (wall time x %g).</p>\n",
+                  costs.time_scale, costs.time_scale);
+    out += buf;
   }
-  if (auto* total = run.preview.as_object().if_contains("total")) {
-    boost::json::object holder{{"total", *total}};
-    out += "<tr><th>total</th><td colspan=\"5\">" + html_escape(json_num(holder, "total")) +
-           "</td></tr>\n";
+  out +=
+      "<table id=\"cost\"><tr><th>step</th><th>predicted price</th><th>predicted hourly</th>"
+      "<th>predicted cost</th><th>status</th><th>actual duration</th><th>resources existed</th>"
+      "<th>actual cost</th></tr>\n";
+  for (const auto& c : costs.steps) {
+    std::string price = "not billable";
+    if (c.quoted_discounted) {
+      price = money(c.quoted_discounted) + " " + c.currency + "/" + c.unit + " (list " +
+              money(c.quoted_original) + ")";
+    } else if (c.billable) {
+      price = "unknown" + (c.price_note.empty() ? std::string() : ": " + c.price_note);
+    }
+    std::string predicted = !c.billable ? "—"
+                            : c.predicted
+                                ? money(c.predicted) + " (" + hours_text(*c.predicted_hours) +
+                                      (c.removed_by.empty() ? "" : ", until " + c.removed_by) + ")"
+                                : "unknown (no end in the plan)";
+    std::string existed = !c.billable || !c.existed_hours ? "—"
+                          : c.status != "succeeded"       ? "nothing added"
+                                                          : hours_text(*c.existed_hours);
+    if (c.still_exists && c.status == "succeeded") existed += " (still exists at the end)";
+    out += "<tr class=\"cost-row\" data-step=\"" + html_escape(c.step_id) +
+           "\"><td class=\"mono\">" + html_escape(c.step_id) + "</td><td class=\"price\">" +
+           html_escape(price) + "</td><td>" + html_escape(c.hourly ? money(c.hourly) : "—") +
+           "</td><td>" + html_escape(predicted) + "</td><td class=\"" + status_class(c.status) +
+           "\">" + html_escape(c.status) + "</td><td>" +
+           html_escape(c.duration_s ? hours_text(*c.duration_s / 3600) : "—") + "</td><td>" +
+           html_escape(existed) + "</td><td class=\"actual\">" +
+           html_escape(c.billable ? money(c.actual) : "—") + "</td></tr>\n";
   }
+  out += "<tr id=\"cost-total\"><th>total</th><td colspan=\"2\">" + html_escape(costs.currency) +
+         "</td><td>" + html_escape(money(costs.predicted_total)) +
+         "</td><td colspan=\"3\"></td><td>" + html_escape(money(costs.actual_total)) +
+         "</td></tr>\n";
   return out + "</table>\n";
 }
 
@@ -239,7 +357,7 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
                   kStyle + "</style></head>\n<body>\n";
   h += "<h1>Audit report: run <span class=\"mono\" id=\"run-id\">" + html_escape(run.run_id) +
        "</span></h1>\n";
-  h += chain_block(run, chain);
+  h += verification_block(run, chain);
 
   h += "<h2>Summary</h2>\n<table id=\"summary\">\n";
   auto row = [&](const std::string& k, const std::string& v, const std::string& cls = "") {
@@ -263,22 +381,60 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
   h += "</table>\n";
 
   h += "<h2>Timeline</h2>\n" + timeline_svg(run);
-  h += "<h2>Predicted cost vs what ran</h2>\n" + cost_table(run);
+  h += "<h2>Predicted cost vs actual</h2>\n" + cost_table(run, events);
 
   h += "<h2>Steps</h2>\n<table id=\"steps\"><tr><th>step</th><th>status</th><th>started</th>"
        "<th>duration</th><th>attempts</th><th>retries</th><th>ClientToken</th>"
        "<th>resources</th><th>flows</th><th>last error</th></tr>\n";
   for (const auto& s : run.steps) {
     h += "<tr class=\"step\" data-step=\"" + html_escape(s.step_id) + "\"><td class=\"mono\">" +
-         html_escape(s.step_id) + "</td><td class=\"" + status_class(s.status) + "\">" +
-         html_escape(s.status) + "</td><td>" + html_escape(fmt_ms(s.started_ms)) + "</td><td>" +
-         html_escape(duration(s.started_ms, s.finished_ms)) + "</td><td>" +
+         html_escape(s.step_id) + "</td><td class=\"" + status_class(shown_status(run, s)) + "\">" +
+         html_escape(shown_status(run, s)) + "</td><td>" + html_escape(fmt_ms(s.started_ms)) +
+         "</td><td>" + html_escape(duration(s.started_ms, shown_end(run, s, 0))) + "</td><td>" +
          std::to_string(s.attempts) + "</td><td>" + std::to_string(s.retries) +
          "</td><td class=\"mono\">" + html_escape(s.client_token) + "</td><td class=\"mono\">" +
          html_escape(join(s.resource_ids)) + "</td><td class=\"mono\">" +
          html_escape(join(s.flow_ids)) + "</td><td>" + html_escape(s.last_error) + "</td></tr>\n";
   }
   h += "</table>\n";
+
+  h += "<h2>Requests and responses by step</h2>\n<div id=\"calls\">\n";
+  std::map<std::int64_t, const Event*> by_seq;
+  for (const auto& e : events)
+    by_seq[e.seq] = &e;
+  for (const auto& s : run.steps) {
+    h += "<section class=\"step-calls\" data-step=\"" + html_escape(s.step_id) +
+         "\"><h3 class=\"mono\">" + html_escape(s.step_id) +
+         (s.step_id == "preview" ? " (dry-run reads and prices)" : "") + "</h3>\n";
+    if (s.calls.empty()) h += "<p>No API calls.</p>\n";
+    for (const auto& c : s.calls) {
+      std::string outcome = c.in_flight()       ? "no answer recorded (in flight)"
+                            : c.transport_error ? "transport error " + c.error_code
+                            : c.error_code.empty()
+                                ? "HTTP " + std::to_string(c.http_status) + " ok"
+                                : "HTTP " + std::to_string(c.http_status) + " " + c.error_code;
+      std::string summary = c.action + (c.item.empty() ? "" : " [" + c.item + "]") + " attempt " +
+                            std::to_string(c.attempt) + ": " + outcome +
+                            (c.request_id.empty() ? "" : " · RequestId " + c.request_id);
+      h += "<details class=\"call\" data-request-seq=\"" + std::to_string(c.request_seq) +
+           "\"><summary>" + html_escape(summary) + "</summary>\n";
+      auto it = by_seq.find(c.request_seq);
+      if (it != by_seq.end()) {
+        h += "<div>request (event " + std::to_string(c.request_seq) +
+             ")</div><pre class=\"request\">" + html_escape(shown_payload(it->second->payload)) +
+             "</pre>\n";
+      }
+      it = c.response_seq != 0 ? by_seq.find(c.response_seq) : by_seq.end();
+      if (it != by_seq.end()) {
+        h += "<div>response (event " + std::to_string(c.response_seq) +
+             ")</div><pre class=\"response\">" + html_escape(shown_payload(it->second->payload)) +
+             "</pre>\n";
+      }
+      h += "</details>\n";
+    }
+    h += "</section>\n";
+  }
+  h += "</div>\n";
 
   h += "<h2>Events, requests and responses</h2>\n<p><button id=\"expand\">expand all</button> "
        "<button id=\"collapse\">collapse all</button> <input id=\"filter\" "
@@ -293,7 +449,9 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
     if (!e.error_code.empty()) summary += " error=" + e.error_code;
     if (!e.request_id.empty()) summary += " RequestId=" + e.request_id;
     h += "<details data-seq=\"" + std::to_string(e.seq) + "\"><summary>" + html_escape(summary) +
-         "</summary>\n<pre>" + html_escape(pretty_text(e.payload)) +
+         "</summary>\n<pre>" +
+         html_escape(e.kind == EventKind::kSealed ? pretty_text(e.payload)  // a public key
+                                                  : shown_payload(e.payload)) +
          "</pre>\n<div class=\"mono\">" +
          html_escape("endpoint " + e.endpoint + " · region " + e.region + " · ClientToken " +
                      e.client_token + " · latency " + std::to_string(e.latency_us) + " µs · hash " +

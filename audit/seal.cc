@@ -4,7 +4,11 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <system_error>
 
 #include "api/hash.h"
@@ -50,9 +54,22 @@ std::filesystem::path default_key_path(const std::filesystem::path& db_path) {
   return std::filesystem::path(db_path.string() + ".key");
 }
 
-std::string seal_message(std::string_view run_id, std::int64_t head_seq,
-                         std::string_view head_hash) {
+std::string seal_message(std::string_view run_id, std::int64_t counter, std::int64_t head_seq,
+                         std::string_view head_hash, std::string_view prev_seal_hash) {
   std::string m(kSealFormat);
+  m += '\n';
+  m += run_id;
+  m += '\n' + std::to_string(counter) + '\n' + std::to_string(head_seq) + '\n';
+  m += head_hash;
+  m += '\n';
+  m += prev_seal_hash;
+  m += '\n';
+  return m;
+}
+
+std::string seal_message_v1(std::string_view run_id, std::int64_t head_seq,
+                            std::string_view head_hash) {
+  std::string m(kSealFormatV1);
   m += '\n';
   m += run_id;
   m += '\n';
@@ -63,7 +80,8 @@ std::string seal_message(std::string_view run_id, std::int64_t head_seq,
   return m;
 }
 
-SealKey::SealKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {
+SealKey::SealKey(std::shared_ptr<EVP_PKEY> key, std::filesystem::path path)
+    : key_(std::move(key)), path_(std::move(path)) {
   auto pub = raw_public(key_.get());
   if (pub) public_hex_ = *pub;
 }
@@ -84,7 +102,7 @@ base::Result<SealKey> SealKey::load(const std::filesystem::path& path) {
     if (key != nullptr) EVP_PKEY_free(key);
     return base::Error{"seal key " + path.string() + " is not an Ed25519 PEM private key"};
   }
-  return SealKey(wrap(key));
+  return SealKey(wrap(key), path);
 }
 
 base::Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path) {
@@ -98,8 +116,20 @@ base::Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path)
   PkeyPtr owned = wrap(key);
   auto pem = to_pem(key);
   if (!pem) return pem.error();
-  if (auto w = base::write_file_atomically(path, *pem, 0600); !w) return w.error();
-  return SealKey(owned);
+  // The whole key goes to a private temp name first (fsynced), then link(2) publishes it
+  // only if `path` does not exist yet. A plain O_CREAT|O_EXCL open of `path` would be as
+  // exclusive, but a loser could then read the winner's file before it is written.
+  std::filesystem::path tmp = path.string() + ".new." + std::to_string(::getpid()) + "." +
+                              std::to_string(reinterpret_cast<std::uintptr_t>(&owned));
+  if (auto w = base::write_file_atomically(tmp, *pem, 0600); !w) return w.error();
+  int linked = ::link(tmp.c_str(), path.c_str());
+  int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) return load(path);  // another process created it first
+    return base::Error{"creating seal key " + path.string() + ": " + std::strerror(link_errno)};
+  }
+  return SealKey(owned, path);
 }
 
 std::string SealKey::fingerprint() const {

@@ -35,6 +35,8 @@ int run_main(int argc, char** argv) {
   app.add_option("--region", global.region, "Region, e.g. ap-guangzhou");
   app.add_option("--profile", global.profile, "Credentials profile")->capture_default_str();
   app.add_option("--audit-db", global.audit_db, "Audit trail SQLite file")->capture_default_str();
+  app.add_option("--audit-witness", global.audit_witness,
+                 "Where seals are witnessed outside the trail (default <key dir>/<db>.witness)");
   app.add_option("--log-level", global.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();

@@ -13,6 +13,7 @@
 
 #include "audit/event_store.h"
 #include "audit/seal.h"
+#include "audit/witness.h"
 #include "base/duration.h"
 #include "base/time.h"
 #include "cli/approval_prompt.h"
@@ -131,6 +132,8 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   }
   // A second Ctrl-C aborts the calls in flight (their outcome is recorded as unknown).
   target->options.cancel = interruption.forced_flag();
+  if (!global.audit_witness.empty())
+    (*store)->set_witnesses({audit::file_witness(global.audit_witness)});
   api::Client client(target->credentials, target->options);
 
   req.resume = args.resume;

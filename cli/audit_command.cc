@@ -1,6 +1,8 @@
 // `tcplan audit verify|show|export|report|pack`: the compliance reviewer's commands. Each one
-// reads the trail, prints or publishes (temp file + rename), then records the read as an
-// event. The logic lives in audit/; this file parses flags and prints.
+// reads the trail, prints or publishes (temp file + rename, mode 0600 unless --mode), then
+// records the read as an event. The logic lives in audit/; this file parses flags and prints.
+#include <sys/types.h>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
@@ -17,7 +19,9 @@
 #include "audit/report_html.h"
 #include "audit/seal.h"
 #include "audit/verify.h"
+#include "audit/witness.h"
 #include "base/atomic_file.h"
+#include "base/redact.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "cli/command.h"
@@ -32,39 +36,104 @@ struct AuditOptions {
   std::string key;  // --audit-key; empty: "<db>.key" when it exists
   std::string run;
   std::string jsonl;
+  std::string pack_dir;  // verify --pack
+  std::vector<std::string> expect_heads;
   std::string since, until, action, format = "jsonl", out;
   std::string html;
   std::string dir;
+  std::string mode = "0600";
 };
 
+std::filesystem::path key_path(const GlobalOptions& g, const AuditOptions& o) {
+  return o.key.empty() ? au::default_key_path(g.audit_db) : std::filesystem::path(o.key);
+}
+
 // The public key seals must carry: the key file's, when there is one to trust.
-base::Result<std::string> trusted_key(const std::string& db, const std::string& key_flag) {
-  std::filesystem::path path =
-      key_flag.empty() ? au::default_key_path(db) : std::filesystem::path(key_flag);
+base::Result<std::string> trusted_key(const GlobalOptions& g, const AuditOptions& o) {
+  std::filesystem::path path = key_path(g, o);
   std::error_code ec;
-  if (key_flag.empty() && !std::filesystem::exists(path, ec)) return std::string();
+  if (o.key.empty() && !std::filesystem::exists(path, ec)) return std::string();
   auto key = au::SealKey::load(path);
   if (!key) return key.error();
   return key->public_key_hex();
 }
 
+// What the trail must still reach: the witness (--audit-witness, else the default one when
+// it exists) and every --expect-head. A witness named but missing is an error: deleting the
+// witness must not be a way to switch the check off.
+base::Result<std::vector<au::Anchor>> anchors(const GlobalOptions& g, const AuditOptions& o,
+                                              bool default_witness = true) {
+  std::vector<au::Anchor> out;
+  std::filesystem::path path = g.audit_witness;
+  if (path.empty() && default_witness) {
+    path = au::default_witness_path(g.audit_db, key_path(g, o));
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) path.clear();
+  }
+  if (!path.empty()) {
+    au::FileWitness witness(path);
+    auto state = witness.read();
+    if (!state) return state.error();
+    if (!*state) return base::Error{witness.describe() + " does not exist"};
+    out.push_back(au::Anchor{witness.describe(), (*state)->seq, (*state)->hash, (*state)->counter});
+  }
+  for (const auto& text : o.expect_heads) {
+    auto a = au::parse_expected_head(text);
+    if (!a) return a.error();
+    out.push_back(*a);
+  }
+  return out;
+}
+
+base::Result<mode_t> file_mode(const std::string& text) {
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
+    return base::Error{"--mode " + text + ": expected octal permissions such as 0600 or 0640"};
+  }
+  return static_cast<mode_t>(std::stoul(text, nullptr, 8));
+}
+
+base::Result<std::string> read_whole(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return base::Error{"cannot read " + path};
+  std::string text;
+  char buf[65536];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+    text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+int run_verify_pack(const AuditOptions& o, const std::string& trusted) {
+  auto check = au::verify_pack(o.pack_dir, trusted);
+  if (!check) return fail(check.error().message);
+  std::fputs(base::printable_lines(au::describe(*check)).c_str(), stdout);
+  if (trusted.empty() && check->ok()) {
+    std::printf(
+        "note: no trusted key given (--audit-key): compare the key fingerprint above "
+        "with the one you hold\n");
+  }
+  return check->ok() ? kExitOk : kExitFailed;
+}
+
 int run_verify(const GlobalOptions& g, const AuditOptions& o) {
   au::VerifyOptions vo;
   vo.run_id = o.run;
-  auto trusted = trusted_key(g.audit_db, o.key);
+  // A pack or an export on its own: the key is pinned only when one is named.
+  bool standalone = !o.jsonl.empty() || !o.pack_dir.empty();
+  auto trusted =
+      standalone && o.key.empty() ? base::Result<std::string>(std::string()) : trusted_key(g, o);
   if (!trusted) return fail(trusted.error().message);
   vo.trusted_public_key = *trusted;
+  if (!o.pack_dir.empty()) return run_verify_pack(o, *trusted);
+  auto anchored = anchors(g, o, !standalone);
+  if (!anchored) return fail(anchored.error().message);
+  vo.anchors = *anchored;
   au::VerifyReport report;
   if (!o.jsonl.empty()) {
     // An export on its own: no DB is read or written.
-    std::FILE* f = std::fopen(o.jsonl.c_str(), "rb");
-    if (f == nullptr) return fail("cannot read " + o.jsonl);
-    std::string text;
-    char buf[65536];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
-      text.append(buf, n);
-    std::fclose(f);
-    auto events = au::parse_jsonl(text);
+    auto text = read_whole(o.jsonl);
+    if (!text) return fail(text.error().message);
+    auto events = au::parse_jsonl(*text);
     if (!events) return fail(o.jsonl + ": " + events.error().message);
     vo.allow_gaps = true;
     au::ChainVerifier v(vo);
@@ -81,10 +150,11 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
     boost::json::object d{{"command", "audit verify"},
                           {"run", o.run},
                           {"intact", report.intact()},
-                          {"sealed", report.sealed()}};
+                          {"sealed", report.sealed()},
+                          {"anchored", report.anchored}};
     record_trail_access(**store, au::EventKind::kTrailRead, o.run, d);
   }
-  std::fputs(au::describe(report).c_str(), stdout);
+  std::fputs(base::printable_lines(au::describe(report)).c_str(), stdout);
   if (vo.trusted_public_key.empty() && report.seals > 0) {
     std::printf("note: no trusted key given (--audit-key): seal keys above were not pinned\n");
   }
@@ -98,16 +168,19 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
   if (!events) return fail(events.error().message);
   if (events->empty()) return fail("no run " + o.run + " in " + g.audit_db);
   au::RunState run = au::project_run(*events);
-  std::printf("run %s: %s, %s@%s, %s\n", run.run_id.c_str(), run.status.c_str(),
-              run.operator_user.c_str(), run.operator_host.c_str(), run.tool_version.c_str());
+  // Step ids come from plans, codes and RequestIds from servers: escaped before printing.
+  auto p = [](const std::string& s) { return base::printable(s); };
+  std::printf("run %s: %s, %s@%s, %s\n", p(run.run_id).c_str(), p(run.status).c_str(),
+              p(run.operator_user).c_str(), p(run.operator_host).c_str(),
+              p(run.tool_version).c_str());
   std::printf("started %s  finished %s  sealed %s\n", base::format_utc_ms(run.started_ms).c_str(),
               run.finished_ms ? base::format_utc_ms(run.finished_ms).c_str() : "-",
               run.sealed ? "yes" : "no");
   for (const auto& s : run.steps) {
-    std::printf("step %-24s %-10s attempts %lld retries %lld%s%s\n", s.step_id.c_str(),
-                s.status.c_str(), static_cast<long long>(s.attempts),
+    std::printf("step %-24s %-10s attempts %lld retries %lld%s%s\n", p(s.step_id).c_str(),
+                p(s.status).c_str(), static_cast<long long>(s.attempts),
                 static_cast<long long>(s.retries), s.last_error.empty() ? "" : "  last error ",
-                s.last_error.c_str());
+                p(s.last_error).c_str());
   }
   std::printf("\n");
   for (const auto& e : *events) {
@@ -121,7 +194,7 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
     if (!e.error_code.empty()) line += "  error=" + e.error_code;
     if (!e.request_id.empty()) line += "  RequestId=" + e.request_id;
     if (e.latency_us != 0) line += "  " + std::to_string(e.latency_us / 1000) + "ms";
-    std::printf("%s\n", line.c_str());
+    std::printf("%s\n", p(line).c_str());
   }
   record_trail_access(**store, au::EventKind::kTrailRead, o.run,
                       {{"command", "audit show"}, {"run", o.run}});
@@ -137,20 +210,27 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
     auto t = base::parse_utc_ms(*text);
     if (!t) {
       std::fprintf(stderr, "error: cannot read time '%s' (use 2024-05-01T12:00:00Z)\n",
-                   text->c_str());
+                   base::printable(*text).c_str());
       return kExitUsage;
     }
     *slot = *t;
+  }
+  auto mode = file_mode(o.mode);
+  if (!mode) {
+    std::fprintf(stderr, "error: %s\n", mode.error().message.c_str());
+    return kExitUsage;
   }
   auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto events = (*store)->query(q);
   if (!events) return fail(events.error().message);
+  // Rows are exported exactly as stored (they were redacted before they were hashed, and
+  // any change would break the chain an auditor recomputes).
   std::string text = au::export_events(
       *events, o.format == "csv" ? au::ExportFormat::kCsv : au::ExportFormat::kJsonl);
   if (o.out.empty() || o.out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
-  } else if (auto w = base::write_file_atomically(o.out, text); !w) {
+  } else if (auto w = base::write_file_atomically(o.out, text, *mode); !w) {
     return fail(w.error().message);
   }
   record_trail_access(**store, au::EventKind::kTrailExported, o.run,
@@ -165,37 +245,63 @@ int run_export(const GlobalOptions& g, const AuditOptions& o) {
 }
 
 int run_report(const GlobalOptions& g, const AuditOptions& o) {
+  auto mode = file_mode(o.mode);
+  if (!mode) {
+    std::fprintf(stderr, "error: %s\n", mode.error().message.c_str());
+    return kExitUsage;
+  }
   auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
   auto events = (*store)->run_events(o.run);
   if (!events) return fail(events.error().message);
   if (events->empty()) return fail("no run " + o.run + " in " + g.audit_db);
-  auto trusted = trusted_key(g.audit_db, o.key);
+  auto trusted = trusted_key(g, o);
   if (!trusted) return fail(trusted.error().message);
+  auto anchored = anchors(g, o);
+  if (!anchored) return fail(anchored.error().message);
   au::VerifyOptions vo;
   vo.run_id = o.run;
   vo.trusted_public_key = *trusted;
+  vo.anchors = *anchored;
   auto chain = au::verify_store(**store, vo);
   if (!chain) return fail(chain.error().message);
   std::string html = au::render_html_report(au::project_run(*events), *events, *chain);
-  if (auto w = base::write_file_atomically(o.html, html); !w) return fail(w.error().message);
+  if (auto w = base::write_file_atomically(o.html, html, *mode); !w) {
+    return fail(w.error().message);
+  }
   record_trail_access(
       **store, au::EventKind::kTrailExported, o.run,
       {{"command", "audit report"}, {"file", o.html}, {"sha256", api::sha256_hex(html)}});
-  std::printf("wrote %s (chain %s)\n", o.html.c_str(), chain->intact() ? "intact" : "NOT INTACT");
+  std::printf("wrote %s (chain %s)\n", base::printable(o.html).c_str(),
+              chain->intact() ? "intact" : "NOT INTACT");
   return kExitOk;
 }
 
 int run_pack(const GlobalOptions& g, const AuditOptions& o) {
+  auto mode = file_mode(o.mode);
+  if (!mode) {
+    std::fprintf(stderr, "error: %s\n", mode.error().message.c_str());
+    return kExitUsage;
+  }
   auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
-  auto trusted = trusted_key(g.audit_db, o.key);
-  if (!trusted) return fail(trusted.error().message);
-  auto files = au::pack_run(**store, o.run, o.dir, *trusted);
+  auto key = au::SealKey::load(key_path(g, o));
+  if (!key) return fail("the pack is signed with the seal key: " + key.error().message);
+  auto anchored = anchors(g, o);
+  if (!anchored) return fail(anchored.error().message);
+  au::PackOptions po;
+  po.signer = &*key;
+  po.trusted_public_key = key->public_key_hex();
+  po.anchors = *anchored;
+  po.mode = *mode;
+  auto files = au::pack_run(**store, o.run, o.dir, po);
   if (!files) return fail(files.error().message);
   for (const auto& f : *files)
     std::printf("%s  %s\n", f.sha256.c_str(), f.name.c_str());
-  std::printf("wrote %s (manifest SHA256SUMS)\n", o.dir.c_str());
+  std::printf(
+      "wrote %s (manifest.json signed by key %s; check it with `tcplan audit verify "
+      "--pack %s`)\n",
+      base::printable(o.dir).c_str(), key->fingerprint().c_str(), base::printable(o.dir).c_str());
   return kExitOk;
 }
 
@@ -206,15 +312,30 @@ void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   CLI::App* audit =
       app.add_subcommand("audit", "Review the audit trail: verify, show, export, report, pack");
   audit->require_subcommand(1);
+  audit->footer(
+      "Examples:\n"
+      "  tcplan audit verify --audit-db trail.db\n"
+      "  tcplan audit verify --expect-head 4711:<hash from the change ticket>\n"
+      "  tcplan audit pack RUN evidence/ && tcplan audit verify --pack evidence/\n"
+      "Seals are witnessed outside the trail (--audit-witness, default <key dir>/<db>.witness).");
   auto key_opt = [&](CLI::App* sub) {
     sub->add_option("--audit-key", opts->key,
                     "Seal key (PEM, 0600) whose public half seals must carry; default <db>.key");
   };
+  auto mode_opt = [&](CLI::App* sub) {
+    sub->add_option("--mode", opts->mode, "Permissions of the files written (octal)")
+        ->capture_default_str();
+  };
 
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Recompute the hash chain and check seals; exit 0 intact and sealed, 1 not");
+      "verify",
+      "Recompute the hash chain, check seals and the witness; exit 0 intact and sealed, 1 not");
   verify->add_option("--run", opts->run, "Report unsealed/in-flight events of this run only");
   verify->add_option("--jsonl", opts->jsonl, "Verify a JSONL export instead of the DB");
+  verify->add_option("--pack", opts->pack_dir,
+                     "Verify an evidence pack (signature, digests, unbroken rows)");
+  verify->add_option("--expect-head", opts->expect_heads,
+                     "The trail must contain this event: HASH or SEQ:HASH (e.g. from a ticket)");
   key_opt(verify);
   verify->callback(
       [&run, &global, opts] { run = [&global, opts] { return run_verify(global, *opts); }; });
@@ -233,21 +354,25 @@ void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
       ->check(CLI::IsMember({"jsonl", "csv"}))
       ->required();
   exp->add_option("--out", opts->out, "Write here (temp file + rename) instead of stdout");
+  mode_opt(exp);
   exp->callback(
       [&run, &global, opts] { run = [&global, opts] { return run_export(global, *opts); }; });
 
   CLI::App* report = audit->add_subcommand("report", "Write a self-contained HTML report of a run");
   report->add_option("RUN", opts->run, "Run id")->required();
   report->add_option("--html", opts->html, "Output HTML file")->required();
+  report->add_option("--expect-head", opts->expect_heads, "As for verify: HASH or SEQ:HASH");
   key_opt(report);
+  mode_opt(report);
   report->callback(
       [&run, &global, opts] { run = [&global, opts] { return run_report(global, *opts); }; });
 
-  CLI::App* pack =
-      audit->add_subcommand("pack", "JSONL + CSV + HTML + SHA256SUMS of a run, for an auditor");
+  CLI::App* pack = audit->add_subcommand(
+      "pack", "A signed evidence pack of a run: JSONL, CSV, HTML report, signed manifest");
   pack->add_option("RUN", opts->run, "Run id")->required();
   pack->add_option("DIR", opts->dir, "Output directory")->required();
   key_opt(pack);
+  mode_opt(pack);
   pack->callback(
       [&run, &global, opts] { run = [&global, opts] { return run_pack(global, *opts); }; });
 }

@@ -21,6 +21,7 @@ struct GlobalOptions {
   std::string region;
   std::string profile = "default";
   std::string audit_db = "tcplan-audit.db";
+  std::string audit_witness;  // empty: "<key dir>/<db name>.witness" (audit/witness.h)
   std::string log_level = "warn";
   std::string log_format = "text";
   std::string output = "table";

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/catalog.h"
+#include "audit/call_recorder.h"
 
 namespace tcplan::executor {
 
@@ -10,29 +11,12 @@ namespace json = boost::json;
 
 namespace {
 
-json::value parse_or_text(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return json::value(text);
-  return v;
-}
-
-json::object headers_json(const api::Headers& headers) {
-  json::object o;
-  for (const auto& [k, v] : headers)
-    o[k] = v;
-  return o;
-}
-
-std::int64_t to_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 class AttemptObserver : public api::CallObserver {
  public:
   AttemptObserver(Journal& journal, EventContext context)
       : journal_(journal), context_(std::move(context)) {}
 
+  // The event shapes are audit's (audit/call_recorder.h), shared with `tcplan call`.
   base::Status<base::Error> before_send(const api::Attempt& a) override {
     if (context_.attempt > 0) {
       // From here on the request may leave: a run that did this keeps its locks when it is
@@ -40,54 +24,20 @@ class AttemptObserver : public api::CallObserver {
       const auto* spec = api::Catalog::builtin().find(a.service, a.action, a.version);
       if (!spec || spec->mutating) journal_.note_sent_change();
     }
-    audit::Event e = base(audit::EventKind::kRequestSent, a);
-    e.time_ms = to_ms(a.sent_at);
-    json::object payload;
-    payload["url"] = a.url;
-    payload["headers"] = headers_json(a.redacted_headers());
-    payload["body"] = parse_or_text(a.body);
-    e.payload = json::serialize(payload);
-    auto r = journal_.record(std::move(e));
+    auto r = journal_.record(audit::request_event(call_context(), a));
     if (!r) return r.error();
     return {};
   }
 
   void after_receive(const api::Attempt& a, const api::Outcome& o) override {
-    bool transport = o.http_status == 0;
-    audit::Event e = base(
-        transport ? audit::EventKind::kTransportError : audit::EventKind::kResponseReceived, a);
-    e.time_ms = to_ms(o.received_at);
-    e.request_id = o.request_id;
-    e.error_code = o.error_code;
-    e.http_status = o.http_status;
-    e.latency_us = static_cast<std::int64_t>(o.latency_ms * 1000);
-    json::object payload;
-    if (transport) {
-      payload["error"] = o.error_code + ": " + o.error_message;
-      payload["maybe_sent"] = o.maybe_sent;
-    } else {
-      payload["body"] = parse_or_text(o.body);
-    }
-    e.payload = json::serialize(payload);
     // A failure here is recorded by the journal (healthy() turns false); the caller still
     // gets the answer, and the runner stops starting new work.
-    (void)journal_.record(std::move(e));
+    (void)journal_.record(audit::response_event(call_context(), a, o));
   }
 
  private:
-  audit::Event base(audit::EventKind kind, const api::Attempt& a) const {
-    audit::Event e;
-    e.kind = kind;
-    e.step_id = context_.step_id;
-    e.item = context_.item;
-    e.attempt = context_.attempt;
-    e.service = a.service;
-    e.action = a.action;
-    e.version = a.version;
-    e.region = a.region;
-    e.endpoint = a.url;
-    e.client_token = a.client_token;
-    return e;
+  audit::CallContext call_context() const {
+    return {"", context_.step_id, context_.item, context_.attempt};  // run: set by record()
   }
 
   Journal& journal_;

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 
+#include "base/redact.h"
 #include "planner/reference.h"
 
 namespace tcplan::planner {
@@ -43,6 +44,9 @@ base::Result<json::value> lookup(const Reference& r, const ResolveContext& ctx, 
         v = ctx.env(r.name);
       } else if (const char* e = std::getenv(r.name.c_str())) {
         v = e;
+        // Registered before the value can reach any request built from it (preview reads,
+        // price inquiries, the executor's calls), so every writer redacts it.
+        base::process_redactor().add_secret(*v);
       }
       if (!v) return base::Error{"environment variable " + r.name + " is not set (" + r.text + ")"};
       *from_env = true;

@@ -1,6 +1,7 @@
 // `tcplan audit ...` end to end through the binary: exit codes (0 intact, 1 not, 2 usage),
 // what each subcommand prints or writes, and that reads are recorded as events.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "audit/verify.h"
 #include "tests/audit/fixture.h"
@@ -89,12 +90,53 @@ TEST_F(AuditCli, ReportAndPackWriteFiles) {
   std::string html = (dir_ / "r.html").string();
   auto r = audit({"report", "run-1", "--html", html});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(read_file(html).find("Chain intact, run sealed"), std::string::npos);
+  EXPECT_NE(read_file(html).find("Verified: chain intact, run sealed"), std::string::npos);
   auto p = audit({"pack", "run-2", (dir_ / "pack").string()});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  for (const char* f : {"events.jsonl", "events.csv", "report.html", "SHA256SUMS"}) {
+  for (const char* f : {"events.jsonl", "events.csv", "report.html", "manifest.json",
+                        "manifest.sig", "SHA256SUMS"}) {
     EXPECT_TRUE(std::filesystem::exists(dir_ / "pack" / f)) << f;
   }
+  EXPECT_EQ(audit({"verify", "--pack", (dir_ / "pack").string()}).exit_code, 0);
+}
+
+// Exports, reports and packs are private (0600) whatever the umask, unless --mode says so.
+TEST_F(AuditCli, FilesWrittenAre0600UnlessModeSaysOtherwise) {
+  auto mode_of = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  ::umask(022);
+  ASSERT_EQ(audit({"export", "--format", "csv", "--out", (dir_ / "a.csv").string()}).exit_code, 0);
+  EXPECT_EQ(mode_of(dir_ / "a.csv"), 0600u);
+  ASSERT_EQ(
+      audit({"export", "--format", "jsonl", "--out", (dir_ / "b.jsonl").string(), "--mode", "0640"})
+          .exit_code,
+      0);
+  EXPECT_EQ(mode_of(dir_ / "b.jsonl"), 0640u);
+  ASSERT_EQ(audit({"report", "run-1", "--html", (dir_ / "r.html").string()}).exit_code, 0);
+  EXPECT_EQ(mode_of(dir_ / "r.html"), 0600u);
+  ASSERT_EQ(audit({"pack", "run-1", (dir_ / "p").string(), "--mode", "0644"}).exit_code, 0);
+  EXPECT_EQ(mode_of(dir_ / "p" / "manifest.json"), 0644u);
+  EXPECT_EQ(audit({"export", "--format", "csv", "--mode", "rw"}).exit_code, 2);
+}
+
+// Server strings reach the terminal escaped: an error code with an escape sequence in it.
+TEST_F(AuditCli, ShowEscapesControlCharactersFromServers) {
+  auto store = open_store(db());
+  Event e = make(EventKind::kResponseReceived, "run-1", "create");
+  e.action = "CreateInstance";
+  e.error_code =
+      "Bad\x1b]0;owned\x07"
+      "Code";
+  e.request_id = "req\r\nfake line";
+  ASSERT_TRUE(store->append(e));
+  auto r = audit({"show", "run-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_NE(r.out.find("error=Bad\\x1b]0;owned\\x07Code"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("RequestId=req\\r\\nfake line"), std::string::npos) << r.out;
 }
 
 TEST_F(AuditCli, MissingDbIsAnErrorNotAnEmptyTrail) {

@@ -1,11 +1,16 @@
 // The api call hook's audit side: the request event is committed (and redacted) before
-// before_send returns, the outcome right after; a transport failure is recorded as such.
+// before_send returns, the outcome right after; a transport failure is recorded as such. The
+// event shapes are the one shape every writer uses (the executor's journal included), and
+// `tcplan call` records its call as a sealed run of its own, or does not send it.
 #include "audit/call_recorder.h"
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "audit/projection.h"
 #include "tests/audit/fixture.h"
+#include "tests/executor/e2e.h"
 
 namespace tcplan::audit::testing {
 namespace {
@@ -85,6 +90,86 @@ TEST(CallRecorder, TransportFailureIsRecordedAndAppendFailureCancelsTheSend) {
   auto status = blocked.before_send(a);
   ASSERT_FALSE(status);
   EXPECT_NE(status.error().message.find("before sending"), std::string::npos);
+}
+
+std::vector<std::string> keys_of(const std::string& payload) {
+  std::vector<std::string> out;
+  boost::json::value v = boost::json::parse(payload);
+  for (const auto& kv : v.as_object())
+    out.emplace_back(kv.key());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(CallEvents, OneShapeForRequestsResponsesAndTransportErrors) {
+  auto a = attempt();
+  a.sent_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714564800123));
+  Event req = request_event({"run-1", "scale", "item-0", 3}, a);
+  EXPECT_EQ(req.kind, EventKind::kRequestSent);
+  EXPECT_EQ(req.time_ms, 1714564800123);
+  EXPECT_EQ(req.run_id, "run-1");
+  EXPECT_EQ(req.item, "item-0");
+  EXPECT_EQ(req.attempt, 3);
+  EXPECT_EQ(req.client_token, "ct-1");
+  EXPECT_EQ(req.endpoint, a.url);
+  EXPECT_EQ(keys_of(req.payload), (std::vector<std::string>{"body", "headers", "url"}));
+  EXPECT_EQ(req.payload.find("feedface0123"), std::string::npos) << "signature redacted";
+  EXPECT_EQ(req.payload.find("session-token-value"), std::string::npos);
+
+  api::Outcome ok;
+  ok.http_status = 200;
+  ok.body = R"({"Response":{"RequestId":"r"}})";
+  ok.request_id = "r";
+  ok.latency_ms = 1.5;
+  Event resp = response_event({"run-1", "scale", "", 1}, a, ok);
+  EXPECT_EQ(resp.kind, EventKind::kResponseReceived);
+  EXPECT_EQ(resp.latency_us, 1500);
+  EXPECT_EQ(keys_of(resp.payload), (std::vector<std::string>{"body"}));
+
+  api::Outcome lost;
+  lost.error_code = "ClientError.NetworkError";
+  lost.error_message = "reset";
+  lost.maybe_sent = true;
+  Event err = response_event({"run-1", "scale", "", 1}, a, lost);
+  EXPECT_EQ(err.kind, EventKind::kTransportError);
+  EXPECT_EQ(err.payload, R"({"error":"ClientError.NetworkError: reset","maybe_sent":true})");
+}
+
+TEST(CallCommandTrail, ACallIsASealedRunAndIsNotSentWhenItCannotBeRecorded) {
+  using namespace tcplan::testing;
+  using namespace tcplan::testing::e2e;
+  LocalCloud cloud({});
+  Bed bed;
+  auto r = bed.tcplan(cloud, {"call", "emr", "DescribeInstances", "--params",
+                              R"({"DisplayStrategy":"clusterList"})"});
+  ASSERT_EQ(r.exit_code, 0) << dump(r);
+  auto rows = export_rows(bed, cloud);
+  std::vector<std::string> kinds;
+  std::string run;
+  for (const auto& row : rows) {
+    if (row.kind() == "trail_exported" || row.kind() == "trail_read") continue;
+    kinds.push_back(row.kind());
+    run = row.str("run_id");
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"run_started", "request_sent", "response_received",
+                                             "run_finished", "sealed"}));
+  EXPECT_EQ(run.rfind("call-", 0), 0u) << run;
+  auto verify = bed.tcplan(cloud, {"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << dump(verify);
+
+  // A trail that cannot be opened: nothing is sent (no cluster appears).
+  std::string params = R"({"ProductId":44,"Software":["hdfs-3.2.2"],"SupportHA":0,)"
+                       R"("InstanceName":"not-sent-1","PayMode":0,"TimeUnit":"s","TimeSpan":3600,)"
+                       R"("LoginSettings":{"PublicKeyId":"skey-1"},)"
+                       R"("ResourceSpec":{"MasterCount":1,"CoreCount":2}})";
+  auto before = count_state(cloud.state()).clusters;
+  RunOptions o;
+  o.cwd = bed.dir.path();
+  auto refused = run_tcplan_against(cloud, bed.dir / "no-such-dir" / "a.db",
+                                    {"call", "emr", "CreateInstance", "--params", params}, o);
+  EXPECT_EQ(refused.exit_code, 1) << dump(refused);
+  EXPECT_NE(refused.err.find("nothing was sent"), std::string::npos) << refused.err;
+  EXPECT_EQ(count_state(cloud.state()).clusters, before);
 }
 
 }  // namespace
