@@ -1,0 +1,50 @@
+// A throw-away PostgreSQL 15 server for the tests: initdb into a scratch directory, serve on a
+// Unix socket there (no TCP port to collide with), stop and delete it at the end. ctest starts
+// one for the whole run (the `pg_server` fixture in tests/CMakeLists.txt); a test binary run
+// by hand starts its own. PostgreSQL refuses to run as root, so as root it runs as `nobody`.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace tcplan::testing {
+
+class PgServer {
+ public:
+  // initdb + start in `dir` (created; must be empty or absent). Throws std::runtime_error with
+  // what to install when the server binaries are missing, and with the server's log when it
+  // does not start.
+  static std::unique_ptr<PgServer> start(const std::filesystem::path& dir);
+  // Attaches to a server started by another process in `dir` (reads dir/uri).
+  static std::unique_ptr<PgServer> attach(const std::filesystem::path& dir);
+  ~PgServer();  // stops the server if this object started it
+  PgServer(const PgServer&) = delete;
+  PgServer& operator=(const PgServer&) = delete;
+
+  // Stops the server (fast shutdown) and waits until it has exited.
+  void stop();
+  // Leaves the server running when this object goes (the ctest fixture's start step).
+  void release() { owned_ = false; }
+
+  // URI of database `db` as the superuser: postgresql:///db?host=<socket dir>&user=tcplan
+  std::string uri(const std::string& db = "postgres") const;
+  // Creates an empty database with a unique name starting with `prefix`; returns its URI.
+  std::string create_database(const std::string& prefix) const;
+  // Runs SQL as the superuser on `db`; throws with the server's message on failure.
+  void execute(const std::string& sql, const std::string& db = "postgres") const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  explicit PgServer(std::filesystem::path dir, bool owned) : dir_(std::move(dir)), owned_(owned) {}
+  std::filesystem::path dir_;
+  bool owned_ = false;
+  bool stopped_ = false;
+};
+
+// The server every test in this process shares: the ctest fixture's (TCPLAN_TEST_PG_DIR) when
+// set, else one started on first use and stopped when the process exits.
+const PgServer& shared_pg_server();
+
+}  // namespace tcplan::testing
