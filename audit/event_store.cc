@@ -1,122 +1,37 @@
-// SQLite store of the audit trail (contract in event_store.h).
+// The audit store's rules over either backend (contract in event_store.h): redaction, the
+// chain, group commit, seals and witnesses, reads.
 #include "audit/event_store.h"
 
-#include <fcntl.h>
 #include <pwd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 
 #include "audit/chain.h"
-#include "audit/event_store_sql.h"
+#include "audit/pg_backend.h"
+#include "audit/sqlite_backend.h"
 
 namespace tcplan::audit {
 namespace {
 
-using sql::bind_text;
-using sql::db_error;
-using sql::kColumns;
-using sql::read_row;
-using sql::Stmt;
-using sql::text_col;
+std::mutex g_host_mu;
+std::string g_host_name;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
-  time_ms INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  step_id TEXT NOT NULL,
-  item TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  service TEXT NOT NULL,
-  action TEXT NOT NULL,
-  version TEXT NOT NULL,
-  region TEXT NOT NULL,
-  endpoint TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  client_token TEXT NOT NULL,
-  error_code TEXT NOT NULL,
-  http_status INTEGER NOT NULL,
-  latency_us INTEGER NOT NULL,
-  operator_user TEXT NOT NULL,
-  operator_host TEXT NOT NULL,
-  tool_version TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_run ON events (run_id, seq);
-CREATE INDEX IF NOT EXISTS events_item ON events (item, kind);
-CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
-  BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE rejected'); END;
-CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
-  BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE rejected'); END;
-CREATE TRIGGER IF NOT EXISTS meta_no_update BEFORE UPDATE ON meta
-  BEGIN SELECT RAISE(ABORT, 'audit meta is write-once: UPDATE rejected'); END;
-CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta
-  BEGIN SELECT RAISE(ABORT, 'audit meta is write-once: DELETE rejected'); END;
--- Who drives each run now (event_store.h, "Leases"). Not part of the chain: the heartbeat
--- changes every few seconds; every change of owner is also a chained lease_* event.
-CREATE TABLE IF NOT EXISTS leases (
-  run_id TEXT PRIMARY KEY,
-  epoch INTEGER NOT NULL,
-  host TEXT NOT NULL,
-  pid INTEGER NOT NULL,
-  started TEXT NOT NULL,
-  acquired_ms INTEGER NOT NULL,
-  heartbeat_ms INTEGER NOT NULL,
-  released INTEGER NOT NULL
-);
-)sql";
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// A transaction this large is still one quick commit; beyond it a long queue is committed in
+// several, so no single transaction holds the chain for long.
+constexpr std::size_t kMaxBatch = 256;
 
 }  // namespace
 
-Event sql::read_row(sqlite3_stmt* s) {
-  Event e;
-  e.seq = sqlite3_column_int64(s, 0);
-  e.time_ms = sqlite3_column_int64(s, 1);
-  // An unknown kind name (a tampered row) maps to a kind whose name differs, so the
-  // recomputed hash cannot match; verify reports it by seq.
-  auto kind = kind_from_name(text_col(s, 2));
-  e.kind = kind.value_or(EventKind::kTrailRead);
-  if (!kind) e.payload = "";
-  e.run_id = text_col(s, 3);
-  e.step_id = text_col(s, 4);
-  e.item = text_col(s, 5);
-  e.attempt = sqlite3_column_int64(s, 6);
-  e.service = text_col(s, 7);
-  e.action = text_col(s, 8);
-  e.version = text_col(s, 9);
-  e.region = text_col(s, 10);
-  e.endpoint = text_col(s, 11);
-  e.request_id = text_col(s, 12);
-  e.client_token = text_col(s, 13);
-  e.error_code = text_col(s, 14);
-  e.http_status = sqlite3_column_int64(s, 15);
-  e.latency_us = sqlite3_column_int64(s, 16);
-  e.operator_user = text_col(s, 17);
-  e.operator_host = text_col(s, 18);
-  e.tool_version = text_col(s, 19);
-  if (kind) e.payload = text_col(s, 20);
-  e.prev_hash = text_col(s, 21);
-  e.hash = text_col(s, 22);
-  return e;
-}
+struct EventStore::Pending {
+  Job job;
+  base::Status<base::Error> result;
+  bool done = false;
+};
 
 std::string current_os_user() {
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
@@ -126,85 +41,124 @@ std::string current_os_user() {
   return user != nullptr ? user : std::to_string(::geteuid());
 }
 
+void set_host_name(std::string name) {
+  std::lock_guard<std::mutex> lock(g_host_mu);
+  g_host_name = std::move(name);
+}
+
 std::string current_host() {
+  {
+    std::lock_guard<std::mutex> lock(g_host_mu);
+    if (!g_host_name.empty()) return g_host_name;
+  }
+  if (const char* env = std::getenv("TCPLAN_HOST"); env != nullptr && *env != '\0') return env;
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
 }
 
-EventStore::EventStore(std::filesystem::path path, sqlite3* db, StoreOptions options)
-    : path_(std::move(path)), db_(db), options_(std::move(options)) {
-  if (!options_.clock_ms) options_.clock_ms = system_now_ms;
+EventStore::EventStore(StoreLocation location, std::unique_ptr<Backend> backend,
+                       StoreOptions options)
+    : location_(std::move(location)), backend_(std::move(backend)), options_(std::move(options)) {
   if (!options_.redactor) {
     options_.redactor =
         std::shared_ptr<base::Redactor>(&base::process_redactor(), [](base::Redactor*) {});
   }
 }
 
-EventStore::~EventStore() {
-  sqlite3_close_v2(db_);
-}
+EventStore::~EventStore() = default;
 
-base::Result<std::unique_ptr<EventStore>> EventStore::open(const std::filesystem::path& path,
+base::Result<std::unique_ptr<EventStore>> EventStore::open(const std::string& location,
                                                            StoreOptions options) {
-  // Create the file ourselves so it is 0600 whatever the umask; SQLite gives the -wal and
-  // -shm files the same permissions as the database file.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return base::Error{"opening audit DB " + path.string() + ": " + std::strerror(errno)};
+  auto where = parse_location(location);
+  if (!where) return where.error();
+  // A password in the connection string (discouraged: docs/team.md) is never written
+  // anywhere: messages and the trail name the store without it, and the value itself is
+  // redacted wherever it might appear.
+  if (where->has_password) base::process_redactor().add_secret(where->password);
+  std::unique_ptr<Backend> backend;
+  if (where->kind == StoreLocation::Kind::kPostgres) {
+    auto b = open_pg_backend(*where, PgOpenOptions{options.busy_timeout});
+    if (!b) return b.error();
+    backend = std::move(*b);
+  } else {
+    auto b = open_sqlite_backend(where->file,
+                                 SqliteOpenOptions{options.busy_timeout, options.read_only});
+    if (!b) return b.error();
+    backend = std::move(*b);
   }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size == 0) ::fchmod(fd, 0600);
-  ::close(fd);
-
-  sqlite3* db = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    base::Error e{"opening audit DB " + path.string() + ": " +
-                  (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
-    sqlite3_close_v2(db);
-    return e;
-  }
-  std::unique_ptr<EventStore> store(new EventStore(path, db, std::move(options)));
-  sqlite3_busy_timeout(db, static_cast<int>(store->options_.busy_timeout.count()));
-
-  // Durability. WAL with synchronous=FULL: every commit fsyncs the WAL before append()
-  // returns. So a committed event survives both a process crash (it is in the WAL file)
-  // and a power loss or kernel crash (the WAL is on stable storage). With NORMAL, WAL
-  // syncs only at checkpoints: a process crash still loses nothing, but a power loss can
-  // drop the last few committed events — e.g. a request row, after which resume would not
-  // know a request was sent and could duplicate a resource. That is the one failure this
-  // trail exists to prevent, so we pay one fsync per event (docs/benchmarks.md has the cost).
-  const char* pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;";
-  if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return db_error(db, "configuring audit DB " + path.string());
-  }
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return db_error(db, "locking audit DB " + path.string());
-  }
-  std::string setup =
-      std::string(kSchema) + "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" +
-      std::to_string(kSchemaVersion) + "');" +
-      "INSERT OR IGNORE INTO meta VALUES ('chain_version', '" + std::string(kChainVersion) + "');";
-  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-    base::Error e = db_error(db, "creating the audit schema in " + path.string());
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return e;
-  }
-  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return db_error(db, "creating the audit schema in " + path.string());
-  }
-  Stmt s;
-  sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &s.s, nullptr);
-  if (s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW &&
-      text_col(s.s, 0) != std::to_string(kSchemaVersion)) {
-    return base::Error{"audit DB " + path.string() + " has schema version " + text_col(s.s, 0) +
-                       "; this tcplan reads version " + std::to_string(kSchemaVersion)};
-  }
-  return store;
+  return std::unique_ptr<EventStore>(
+      new EventStore(std::move(*where), std::move(backend), std::move(options)));
 }
+
+// --- Group commit --------------------------------------------------------------------------
+
+base::Status<base::Error> EventStore::write(Job job) {
+  Pending me{std::move(job), {}, false};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&me);
+  for (;;) {
+    if (me.done) return me.result;
+    if (committing_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // Leader: take what is waiting (this write included, unless an earlier leader already
+    // committed it) and commit it as one transaction, outside the queue's lock.
+    committing_ = true;
+    std::vector<Pending*> batch;
+    const std::size_t n = options_.group_commit ? std::min(queue_.size(), kMaxBatch) : 1;
+    batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    commit_batch(batch);
+    lock.lock();
+    for (Pending* p : batch)
+      p->done = true;
+    committing_ = false;
+    queue_cv_.notify_all();
+  }
+}
+
+void EventStore::commit_batch(const std::vector<Pending*>& batch) {
+  const bool several = batch.size() > 1;
+  auto ok = backend_->write([&](WriteTx& wtx) -> base::Status<base::Error> {
+    Tx tx{wtx, wtx.head(), wtx.now_ms()};
+    for (Pending* p : batch) {
+      if (!several) {
+        // Alone in its transaction: a failure rolls the whole transaction back.
+        p->result = p->job(tx);
+        return p->result;
+      }
+      // Each write in a savepoint of its own: one that fails (a fence, a held lock, a value
+      // the database refuses) leaves the others' writes in place.
+      if (auto sp = wtx.savepoint(); !sp) return sp;
+      const ChainHead before = tx.head;
+      p->result = p->job(tx);
+      if (p->result) {
+        if (auto rel = wtx.release_savepoint(); !rel) return rel;
+      } else {
+        tx.head = before;
+        if (auto back = wtx.rollback_to_savepoint(); !back) return back;
+      }
+    }
+    return {};
+  });
+  transactions_.fetch_add(1);
+  writes_.fetch_add(static_cast<std::int64_t>(batch.size()));
+  if (ok) return;
+  // Nothing of the transaction was kept: every write that had succeeded inside it failed.
+  for (Pending* p : batch) {
+    if (p->result) p->result = ok.error();
+  }
+}
+
+std::size_t EventStore::queued() const {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  return queue_.size();
+}
+
+// --- Appends ---------------------------------------------------------------------------------
 
 base::Result<Event> EventStore::append(Event event) {
   return append_checked(std::move(event), nullptr);
@@ -218,166 +172,167 @@ void EventStore::prepare(Event& e) {
         &e.request_id, &e.client_token, &e.error_code}) {
     *field = options_.redactor->redact_text(std::move(*field));
   }
-  if (e.time_ms == 0) e.time_ms = options_.clock_ms();
   if (e.operator_user.empty()) e.operator_user = current_os_user();
   if (e.operator_host.empty()) e.operator_host = current_host();
   if (e.tool_version.empty()) e.tool_version = std::string("tcplan ") + TCPLAN_VERSION;
 }
 
-base::Status<base::Error> EventStore::in_transaction(
-    const std::function<base::Status<base::Error>()>& body) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // IMMEDIATE takes the write lock now, so reading the head and inserting after it cannot
-  // interleave with another process doing the same: the chain stays linear.
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return db_error(db_, "audit append: taking the write lock on " + path_.string());
-  }
-  if (auto ok = body(); !ok) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return ok;
-  }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    base::Error err = db_error(db_, "audit append: committing");
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return err;
-  }
-  return {};
-}
-
-base::Status<base::Error> EventStore::insert(
-    Event& e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
-  {
-    Stmt head;
-    sqlite3_prepare_v2(db_, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", -1, &head.s,
-                       nullptr);
-    int rc = sqlite3_step(head.s);
-    if (rc == SQLITE_ROW) {
-      e.seq = sqlite3_column_int64(head.s, 0) + 1;
-      e.prev_hash = text_col(head.s, 1);
-    } else if (rc == SQLITE_DONE) {
-      e.seq = 1;
-      e.prev_hash = std::string(kGenesisHash);
-    } else {
-      return db_error(db_, "audit append: reading the chain head");
-    }
-  }
+base::Status<base::Error> EventStore::insert(Tx& tx, Event& e, const Check& check) {
+  e.seq = tx.head.seq + 1;
+  e.prev_hash = tx.head.hash;
+  if (e.time_ms == 0) e.time_ms = clock(tx);
   if (check) {
     // What `check` writes (seal and lock payloads) is built here from no user input, so it
     // is not redacted again: a seal's "public_key" must survive the key-name rule.
     if (auto ok = check(e); !ok) return ok;
   }
   e.hash = chain_hash(e.prev_hash, e);
-
-  Stmt ins;
-  std::string sql = std::string("INSERT INTO events (") + kColumns +
-                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &ins.s, nullptr) != SQLITE_OK) {
-    return db_error(db_, "audit append: preparing insert");
-  }
-  sqlite3_bind_int64(ins.s, 1, e.seq);
-  sqlite3_bind_int64(ins.s, 2, e.time_ms);
-  bind_text(ins.s, 3, std::string(kind_name(e.kind)));
-  bind_text(ins.s, 4, e.run_id);
-  bind_text(ins.s, 5, e.step_id);
-  bind_text(ins.s, 6, e.item);
-  sqlite3_bind_int64(ins.s, 7, e.attempt);
-  bind_text(ins.s, 8, e.service);
-  bind_text(ins.s, 9, e.action);
-  bind_text(ins.s, 10, e.version);
-  bind_text(ins.s, 11, e.region);
-  bind_text(ins.s, 12, e.endpoint);
-  bind_text(ins.s, 13, e.request_id);
-  bind_text(ins.s, 14, e.client_token);
-  bind_text(ins.s, 15, e.error_code);
-  sqlite3_bind_int64(ins.s, 16, e.http_status);
-  sqlite3_bind_int64(ins.s, 17, e.latency_us);
-  bind_text(ins.s, 18, e.operator_user);
-  bind_text(ins.s, 19, e.operator_host);
-  bind_text(ins.s, 20, e.tool_version);
-  bind_text(ins.s, 21, e.payload);
-  bind_text(ins.s, 22, e.prev_hash);
-  bind_text(ins.s, 23, e.hash);
-  if (sqlite3_step(ins.s) != SQLITE_DONE) {
-    return db_error(db_, "audit append: inserting event " + std::to_string(e.seq));
-  }
+  if (auto ok = tx.tx.insert(e); !ok) return ok;
+  tx.head = ChainHead{e.seq, e.hash};
   return {};
 }
 
-base::Result<Event> EventStore::append_checked(
-    Event e, const std::function<base::Status<base::Error>(Event& pending)>& check) {
+base::Result<Event> EventStore::append_checked(Event e, const Check& check) {
   prepare(e);
-  auto ok = in_transaction([&] { return insert(e, check); });
+  const std::int64_t given_time = e.time_ms;
+  auto ok = write([&](Tx& tx) {
+    e.time_ms = given_time;  // a retried job starts from the event as it was given
+    return insert(tx, e, check);
+  });
   if (!ok) return ok.error();
   return e;
 }
 
+base::Status<base::Error> EventStore::import_events(const std::vector<Event>& events) {
+  return write([&](Tx& tx) -> base::Status<base::Error> {
+    for (const Event& e : events) {
+      if (e.seq != tx.head.seq + 1 || e.prev_hash != tx.head.hash) {
+        return base::Error{"event " + std::to_string(e.seq) + " does not continue " +
+                           describe() + " (its head is event " + std::to_string(tx.head.seq) +
+                           ")"};
+      }
+      if (chain_hash(e.prev_hash, e) != e.hash) {
+        return base::Error{"event " + std::to_string(e.seq) + ": hash mismatch"};
+      }
+      if (auto ok = tx.tx.insert(e); !ok) return ok;
+      tx.head = ChainHead{e.seq, e.hash};
+    }
+    return {};
+  });
+}
+
+base::Status<base::Error> EventStore::import_lease(const Lease& lease) {
+  return write([&](Tx& tx) { return tx.tx.put_lease(lease); });
+}
+
+base::Status<base::Error> EventStore::import_witness(const WitnessState& state) {
+  return write([&](Tx& tx) -> base::Status<base::Error> {
+    auto stored = tx.tx.witness();
+    if (!stored) return stored.error();
+    switch (advance_decision(*stored, state)) {
+      case AdvanceDecision::kKeep:
+        return {};
+      case AdvanceDecision::kRefuse:
+        return base::Error{"the witness row in " + describe() + " records seal " +
+                           std::to_string((*stored)->counter) + " at event " +
+                           std::to_string((*stored)->seq) + ": not this trail's history"};
+      case AdvanceDecision::kWrite:
+        break;
+    }
+    return tx.tx.put_witness(state);
+  });
+}
+
+// --- Seals -----------------------------------------------------------------------------------
+
 base::Result<Event> EventStore::seal(const std::string& run_id, const SealKey& key) {
   std::vector<std::shared_ptr<Witness>> witnesses = witnesses_;
   if (witnesses.empty()) {
-    witnesses.push_back(std::make_shared<FileWitness>(default_witness_path(path_, key.path())));
+    witnesses.push_back(
+        std::make_shared<FileWitness>(default_witness_path(location_.text, key.path())));
   }
   Event e;
   e.kind = EventKind::kSealed;
   e.run_id = run_id;
+  prepare(e);
   std::int64_t counter = 0;
-  auto sealed = append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
-    // Under the write lock: no other sealer can move the head or the witness between this
-    // check and the insert.
-    for (const auto& w : witnesses) {
-      auto stored = w->read();
-      if (!stored) return stored.error();
-      if (*stored) {
-        if (auto ok = check_extends(**stored, pending.seq - 1, *w); !ok) return ok.error();
+  const bool own_witness = backend_->shared();
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    e.time_ms = 0;
+    auto inserted = insert(tx, e, [&](Event& pending) -> base::Status<base::Error> {
+      // In the chain transaction: no other sealer can move the head or the witness between
+      // this check and the insert.
+      for (const auto& w : witnesses) {
+        auto stored = w->read();
+        if (!stored) return stored.error();
+        if (*stored) {
+          if (auto extends = check_extends(tx, **stored, pending.seq - 1, w->describe());
+              !extends) {
+            return extends.error();
+          }
+        }
       }
-    }
-    auto previous = last_seal();
-    if (!previous) return previous.error();
-    counter = previous->counter + 1;
-    std::int64_t head_seq = pending.seq - 1;
-    auto signature =
-        key.sign(seal_message(run_id, counter, head_seq, pending.prev_hash, previous->hash));
-    if (!signature) return signature.error();
-    boost::json::object p;
-    p["format"] = kSealFormat;
-    p["algorithm"] = "Ed25519";
-    p["counter"] = counter;
-    p["head_seq"] = head_seq;
-    p["head_hash"] = pending.prev_hash;
-    p["prev_seal_seq"] = previous->seq;
-    p["prev_seal_hash"] = previous->hash;
-    p["public_key"] = key.public_key_hex();
-    p["key_fingerprint"] = key.fingerprint();
-    p["signature"] = *signature;
-    pending.payload = boost::json::serialize(p);
-    return {};
+      if (own_witness) {
+        auto stored = tx.tx.witness();
+        if (!stored) return stored.error();
+        if (*stored) {
+          if (auto extends = check_extends(tx, **stored, pending.seq - 1,
+                                           "the witness row in " + describe());
+              !extends) {
+            return extends.error();
+          }
+        }
+      }
+      auto previous = last_seal(tx);
+      if (!previous) return previous.error();
+      counter = previous->counter + 1;
+      std::int64_t head_seq = pending.seq - 1;
+      auto signature =
+          key.sign(seal_message(run_id, counter, head_seq, pending.prev_hash, previous->hash));
+      if (!signature) return signature.error();
+      boost::json::object p;
+      p["format"] = kSealFormat;
+      p["algorithm"] = "Ed25519";
+      p["counter"] = counter;
+      p["head_seq"] = head_seq;
+      p["head_hash"] = pending.prev_hash;
+      p["prev_seal_seq"] = previous->seq;
+      p["prev_seal_hash"] = previous->hash;
+      p["public_key"] = key.public_key_hex();
+      p["key_fingerprint"] = key.fingerprint();
+      p["signature"] = *signature;
+      pending.payload = boost::json::serialize(p);
+      return {};
+    });
+    if (!inserted || !own_witness) return inserted;
+    // The store's own witness moves with the seal, in the same transaction.
+    return tx.tx.put_witness(
+        WitnessState{counter, e.seq, e.hash, run_id, key.fingerprint(), e.time_ms});
   });
-  if (!sealed) return sealed;
-  WitnessState state{counter, sealed->seq,       sealed->hash,
-                     run_id,  key.fingerprint(), sealed->time_ms};
+  if (!ok) return ok.error();
+  WitnessState state{counter, e.seq, e.hash, run_id, key.fingerprint(), e.time_ms};
   for (const auto& w : witnesses) {
-    if (auto ok = w->advance(state); !ok) {
-      return base::Error{"sealed run " + run_id + " at event " + std::to_string(sealed->seq) +
-                         ", but " + w->describe() + " was not updated: " + ok.error().message};
+    if (auto advanced = w->advance(state); !advanced) {
+      return base::Error{"sealed run " + run_id + " at event " + std::to_string(e.seq) + ", but " +
+                         w->describe() + " was not updated: " + advanced.error().message};
     }
   }
-  return sealed;
+  return e;
 }
 
-base::Result<EventStore::SealRef> EventStore::last_seal() const {
-  // Caller holds mu_ (inside append_checked). Seals are rare and the last one is near the
-  // end, so the backwards scan stops early.
-  Stmt s;
-  sqlite3_prepare_v2(db_,
-                     "SELECT seq, hash, payload FROM events WHERE kind = 'sealed' "
-                     "ORDER BY seq DESC LIMIT 1",
-                     -1, &s.s, nullptr);
-  if (s.s == nullptr) return db_error(db_, "audit seal: finding the last seal");
-  int rc = sqlite3_step(s.s);
-  if (rc == SQLITE_DONE) return SealRef{0, 0, std::string(kGenesisHash)};
-  if (rc != SQLITE_ROW) return db_error(db_, "audit seal: finding the last seal");
-  SealRef ref{0, sqlite3_column_int64(s.s, 0), text_col(s.s, 1)};
+base::Result<EventStore::SealRef> EventStore::last_seal(Tx& tx) const {
+  // Seals are rare and the last one is near the end: the backwards read stops early.
+  EventFilter f;
+  f.kinds = {EventKind::kSealed};
+  f.newest_first = true;
+  f.limit = 1;
+  auto last = tx.tx.select(f);
+  if (!last) return last.error();
+  if (last->empty()) return SealRef{0, 0, std::string(kGenesisHash)};
+  const Event& s = last->front();
+  SealRef ref{0, s.seq, s.hash};
   boost::system::error_code ec;
-  auto v = boost::json::parse(text_col(s.s, 2), ec);
+  auto v = boost::json::parse(s.payload, ec);
   const boost::json::value* c =
       !ec && v.is_object() ? v.as_object().if_contains("counter") : nullptr;
   if (c != nullptr && c->is_int64()) {
@@ -385,20 +340,19 @@ base::Result<EventStore::SealRef> EventStore::last_seal() const {
     return ref;
   }
   // A version 1 seal carries no counter: number it by position, as verify does.
-  Stmt n;
-  sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM events WHERE kind = 'sealed'", -1, &n.s, nullptr);
-  if (n.s == nullptr || sqlite3_step(n.s) != SQLITE_ROW) {
-    return db_error(db_, "audit seal: counting seals");
-  }
-  ref.counter = sqlite3_column_int64(n.s, 0);
+  f.newest_first = false;
+  f.limit = 0;
+  auto all = tx.tx.select(f);
+  if (!all) return all.error();
+  ref.counter = static_cast<std::int64_t>(all->size());
   return ref;
 }
 
-base::Status<base::Error> EventStore::check_extends(const WitnessState& w, std::int64_t head_seq,
-                                                    const Witness& witness) const {
-  // Caller holds mu_ (inside append_checked).
+base::Status<base::Error> EventStore::check_extends(Tx& tx, const WitnessState& w,
+                                                    std::int64_t head_seq,
+                                                    const std::string& witness) const {
   auto refuse = [&](const std::string& what) {
-    return base::Error{"refusing to seal: " + witness.describe() + " records seal " +
+    return base::Error{"refusing to seal: " + witness + " records seal " +
                        std::to_string(w.counter) + " at event " + std::to_string(w.seq) + ", but " +
                        what +
                        ": the trail was cut back or rewritten since (run `tcplan audit verify`; "
@@ -407,96 +361,57 @@ base::Status<base::Error> EventStore::check_extends(const WitnessState& w, std::
   if (w.seq > head_seq) {
     return refuse("the trail ends at event " + std::to_string(head_seq));
   }
-  Stmt s;
-  sqlite3_prepare_v2(db_, "SELECT hash FROM events WHERE seq = ?1", -1, &s.s, nullptr);
-  if (s.s == nullptr) return db_error(db_, "audit seal: reading the witnessed event");
-  sqlite3_bind_int64(s.s, 1, w.seq);
-  if (sqlite3_step(s.s) != SQLITE_ROW) {
-    return refuse("event " + std::to_string(w.seq) + " is missing");
-  }
-  if (std::string hash = text_col(s.s, 0); hash != w.hash) {
+  EventFilter f;
+  f.seq = w.seq;
+  auto found = tx.tx.select(f);
+  if (!found) return found.error();
+  if (found->empty()) return refuse("event " + std::to_string(w.seq) + " is missing");
+  if (const std::string& hash = found->front().hash; hash != w.hash) {
     return refuse("event " + std::to_string(w.seq) + " now hashes to " + hash.substr(0, 16) + "…");
   }
   return {};
 }
 
-base::Result<std::vector<Event>> EventStore::select(
-    const std::string& where, const std::function<void(sqlite3_stmt*)>& bind) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM events " + where;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return db_error(db_, "audit query");
-  }
-  if (bind) bind(s.s);
-  std::vector<Event> out;
-  int rc;
-  while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
-    out.push_back(read_row(s.s));
-  if (rc != SQLITE_DONE) return db_error(db_, "audit query");
-  return out;
-}
+// --- Reads -----------------------------------------------------------------------------------
 
 base::Result<std::vector<Event>> EventStore::run_events(const std::string& run_id) const {
-  return select("WHERE run_id = ?1 ORDER BY seq",
-                [&](sqlite3_stmt* s) { bind_text(s, 1, run_id); });
+  EventFilter f;
+  f.run_id = run_id;
+  return backend_->select(f);
 }
 
 base::Result<std::vector<Event>> EventStore::query(const EventQuery& q) const {
-  std::string where = "WHERE seq >= ?1";
-  if (!q.run_id.empty()) where += " AND run_id = ?2";
-  if (q.since_ms) where += " AND time_ms >= ?3";
-  if (q.until_ms) where += " AND time_ms <= ?4";
-  if (!q.action.empty()) where += " AND action = ?5";
-  if (q.kind) where += " AND kind = ?6";
-  where += " ORDER BY seq";
-  return select(where, [&](sqlite3_stmt* s) {
-    sqlite3_bind_int64(s, 1, q.from_seq);
-    if (!q.run_id.empty()) bind_text(s, 2, q.run_id);
-    if (q.since_ms) sqlite3_bind_int64(s, 3, *q.since_ms);
-    if (q.until_ms) sqlite3_bind_int64(s, 4, *q.until_ms);
-    if (!q.action.empty()) bind_text(s, 5, q.action);
-    if (q.kind) bind_text(s, 6, std::string(kind_name(*q.kind)));
-  });
+  EventFilter f;
+  f.run_id = q.run_id;
+  f.since_ms = q.since_ms;
+  f.until_ms = q.until_ms;
+  f.action = q.action;
+  if (q.kind) f.kinds = {*q.kind};
+  f.from_seq = q.from_seq;
+  return backend_->select(f);
 }
 
 base::Status<base::Error> EventStore::scan(std::int64_t from_seq,
                                            const std::function<bool(const Event&)>& visit) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  // One read transaction: a consistent snapshot even while other processes append.
-  Stmt s;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM events WHERE seq >= ?1 ORDER BY seq";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return db_error(db_, "audit scan");
-  }
-  sqlite3_bind_int64(s.s, 1, from_seq);
-  int rc;
-  while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
-    if (!visit(read_row(s.s))) return {};
-  }
-  if (rc != SQLITE_DONE) return db_error(db_, "audit scan");
-  return {};
+  return backend_->scan(from_seq, visit);
 }
 
 base::Result<std::vector<std::string>> EventStore::run_ids() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s;
-  sqlite3_prepare_v2(db_,
-                     "SELECT run_id, MIN(seq) AS first FROM events WHERE run_id != '' GROUP BY "
-                     "run_id ORDER BY first",
-                     -1, &s.s, nullptr);
-  std::vector<std::string> out;
-  while (s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW)
-    out.push_back(text_col(s.s, 0));
-  return out;
+  return backend_->run_ids();
 }
 
 base::Result<std::int64_t> EventStore::last_seq() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s;
-  sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) FROM events", -1, &s.s, nullptr);
-  if (s.s == nullptr || sqlite3_step(s.s) != SQLITE_ROW) return db_error(db_, "audit last seq");
-  return static_cast<std::int64_t>(sqlite3_column_int64(s.s, 0));
+  auto head = backend_->head();
+  if (!head) return head.error();
+  return head->seq;
+}
+
+std::int64_t EventStore::now_ms() const {
+  if (options_.clock_ms) return options_.clock_ms();
+  if (auto now = backend_->now_ms()) return *now;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace tcplan::audit

@@ -1,11 +1,12 @@
 // The store's run-level coordination (contract in event_store.h): cluster locks, run leases and
-// the fenced append, each checked and written in one transaction.
+// the fenced append, each checked and written in one chain transaction — the same rules on
+// SQLite and on PostgreSQL.
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 #include <set>
 
 #include "audit/event_store.h"
-#include "audit/event_store_sql.h"
 
 namespace tcplan::audit {
 
@@ -19,48 +20,50 @@ std::string owner_text(const Lease& l) {
   return "pid " + std::to_string(l.owner.pid) + " on host " + l.owner.host;
 }
 
+std::string held_text(const std::string& name, const LockInfo& h) {
+  return "lock " + name + " is held by run " + h.holder_run_id + " (" + h.operator_user + "@" +
+         h.operator_host + ", since event " + std::to_string(h.acquired_seq) + ")";
+}
+
+std::optional<LockInfo> holder_of(const Event& last) {
+  if (last.kind != EventKind::kLockAcquired) return std::nullopt;
+  return LockInfo{last.item, last.run_id, last.operator_user, last.operator_host, last.seq,
+                  last.time_ms};
+}
+
 }  // namespace
 
-base::Result<std::optional<LockInfo>> EventStore::lock_holder(const std::string& name) const {
-  // Caller holds mu_ (inside a transaction) or takes it (locks()).
-  sql::Stmt s;
-  std::string q = std::string("SELECT ") + sql::kColumns +
-                  " FROM events WHERE item = ?1 AND kind IN ('lock_acquired','lock_released')"
-                  " ORDER BY seq DESC LIMIT 1";
-  if (sqlite3_prepare_v2(db_, q.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return sql::db_error(db_, "audit lock lookup");
-  }
-  sql::bind_text(s.s, 1, name);
-  if (sqlite3_step(s.s) != SQLITE_ROW) return std::optional<LockInfo>();
-  Event e = sql::read_row(s.s);
-  if (e.kind != EventKind::kLockAcquired) return std::optional<LockInfo>();
-  return std::optional<LockInfo>(
-      LockInfo{name, e.run_id, e.operator_user, e.operator_host, e.seq, e.time_ms});
+base::Result<std::optional<LockInfo>> EventStore::lock_holder(Tx& tx,
+                                                              const std::string& name) const {
+  EventFilter f;
+  f.item = name;
+  f.kinds = {EventKind::kLockAcquired, EventKind::kLockReleased};
+  f.newest_first = true;
+  f.limit = 1;
+  auto last = tx.tx.select(f);
+  if (!last) return last.error();
+  if (last->empty()) return std::optional<LockInfo>();
+  return holder_of(last->front());
 }
 
 base::Result<std::vector<Event>> EventStore::acquire_locks(const std::vector<std::string>& names,
                                                            const std::string& run_id,
                                                            const std::string& reason) {
   std::vector<Event> taken;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
     taken.clear();
     for (const auto& name : std::set<std::string>(names.begin(), names.end())) {
-      auto holder = lock_holder(name);
+      auto holder = lock_holder(tx, name);
       if (!holder) return holder.error();
       if (*holder && (*holder)->holder_run_id == run_id) continue;  // ours already: kept
-      if (*holder) {
-        const LockInfo& h = **holder;
-        return base::Error{"lock " + name + " is held by run " + h.holder_run_id + " (" +
-                           h.operator_user + "@" + h.operator_host + ", since event " +
-                           std::to_string(h.acquired_seq) + ")"};
-      }
+      if (*holder) return base::Error{held_text(name, **holder)};
       Event e;
       e.kind = EventKind::kLockAcquired;
       e.run_id = run_id;
       e.item = name;
       e.payload = boost::json::serialize(boost::json::object{{"reason", reason}});
       prepare(e);
-      if (auto inserted = insert(e, nullptr); !inserted) return inserted;
+      if (auto inserted = insert(tx, e, nullptr); !inserted) return inserted;
       taken.push_back(std::move(e));
     }
     return {};
@@ -72,10 +75,10 @@ base::Result<std::vector<Event>> EventStore::acquire_locks(const std::vector<std
 base::Result<std::vector<Event>> EventStore::release_locks(const std::vector<std::string>& names,
                                                            const std::string& run_id) {
   std::vector<Event> released;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
     released.clear();
     for (const auto& name : std::set<std::string>(names.begin(), names.end())) {
-      auto holder = lock_holder(name);
+      auto holder = lock_holder(tx, name);
       if (!holder) return holder.error();
       if (!*holder) return base::Error{"lock " + name + " is not held"};
       if ((*holder)->holder_run_id != run_id) {
@@ -89,7 +92,7 @@ base::Result<std::vector<Event>> EventStore::release_locks(const std::vector<std
       e.payload =
           boost::json::serialize(boost::json::object{{"forced", false}, {"holder_run_id", run_id}});
       prepare(e);
-      if (auto inserted = insert(e, nullptr); !inserted) return inserted;
+      if (auto inserted = insert(tx, e, nullptr); !inserted) return inserted;
       released.push_back(std::move(e));
     }
     return {};
@@ -100,23 +103,10 @@ base::Result<std::vector<Event>> EventStore::release_locks(const std::vector<std
 
 base::Result<Event> EventStore::acquire_lock(const std::string& name, const std::string& run_id,
                                              const std::string& reason) {
-  Event e;
-  e.kind = EventKind::kLockAcquired;
-  e.run_id = run_id;
-  e.item = name;
-  e.payload = boost::json::serialize(boost::json::object{{"reason", reason}});
-  return append_checked(std::move(e), [&](Event&) -> base::Status<base::Error> {
-    auto holder = lock_holder(name);
-    if (!holder) return holder.error();
-    if (*holder && (*holder)->holder_run_id != run_id) {
-      const LockInfo& h = **holder;
-      return base::Error{"lock " + name + " is held by run " + h.holder_run_id + " (" +
-                         h.operator_user + "@" + h.operator_host + ", since event " +
-                         std::to_string(h.acquired_seq) + ")"};
-    }
-    if (*holder) return base::Error{"lock " + name + " is already held by this run"};
-    return {};
-  });
+  auto taken = acquire_locks({name}, run_id, reason);
+  if (!taken) return taken.error();
+  if (taken->empty()) return base::Error{"lock " + name + " is already held by this run"};
+  return taken->front();
 }
 
 base::Result<Event> EventStore::release_lock(const std::string& name, const std::string& run_id,
@@ -125,8 +115,10 @@ base::Result<Event> EventStore::release_lock(const std::string& name, const std:
   e.kind = EventKind::kLockReleased;
   e.run_id = run_id;
   e.item = name;
-  return append_checked(std::move(e), [&](Event& pending) -> base::Status<base::Error> {
-    auto holder = lock_holder(name);
+  prepare(e);
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    e.time_ms = 0;
+    auto holder = lock_holder(tx, name);
     if (!holder) return holder.error();
     if (!*holder) return base::Error{"lock " + name + " is not held"};
     if ((*holder)->holder_run_id != run_id && !force) {
@@ -136,96 +128,61 @@ base::Result<Event> EventStore::release_lock(const std::string& name, const std:
     boost::json::object q;
     q["forced"] = force;
     q["holder_run_id"] = (*holder)->holder_run_id;
-    pending.payload = boost::json::serialize(q);
-    return {};
+    e.payload = boost::json::serialize(q);
+    return insert(tx, e, nullptr);
   });
+  if (!ok) return ok.error();
+  return e;
 }
 
 base::Result<std::vector<LockInfo>> EventStore::locks() const {
-  std::vector<std::string> names;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    sql::Stmt s;
-    sqlite3_prepare_v2(
-        db_, "SELECT DISTINCT item FROM events WHERE kind = 'lock_acquired' ORDER BY item", -1,
-        &s.s, nullptr);
-    while (s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW)
-      names.push_back(sql::text_col(s.s, 0));
-  }
+  // Every lock event, folded: the last one per name says whether it is held.
+  EventFilter f;
+  f.kinds = {EventKind::kLockAcquired, EventKind::kLockReleased};
+  auto events = backend_->select(f);
+  if (!events) return events.error();
+  std::map<std::string, const Event*> last;
+  for (const auto& e : *events)
+    last[e.item] = &e;
   std::vector<LockInfo> out;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& name : names) {
-    auto holder = lock_holder(name);
-    if (!holder) return holder.error();
-    if (*holder) out.push_back(**holder);
+  for (const auto& [name, e] : last) {
+    if (auto h = holder_of(*e)) out.push_back(*h);
   }
   return out;
 }
 
 // --- Leases ---------------------------------------------------------------------------------
 
-namespace {
-
-constexpr const char* kLeaseColumns =
-    "run_id, epoch, host, pid, started, acquired_ms, heartbeat_ms, released";
-
-Lease read_lease(sqlite3_stmt* s) {
-  Lease l;
-  l.run_id = sql::text_col(s, 0);
-  l.epoch = sqlite3_column_int64(s, 1);
-  l.owner.host = sql::text_col(s, 2);
-  l.owner.pid = sqlite3_column_int64(s, 3);
-  l.owner.started = sql::text_col(s, 4);
-  l.acquired_ms = sqlite3_column_int64(s, 5);
-  l.heartbeat_ms = sqlite3_column_int64(s, 6);
-  l.released = sqlite3_column_int64(s, 7) != 0;
-  return l;
-}
-
-}  // namespace
-
-base::Result<std::optional<Lease>> EventStore::lease_row(const std::string& run_id) const {
-  // Caller holds mu_.
-  sql::Stmt s;
-  std::string q = std::string("SELECT ") + kLeaseColumns + " FROM leases WHERE run_id = ?1";
-  if (sqlite3_prepare_v2(db_, q.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return sql::db_error(db_, "audit lease lookup");
-  }
-  sql::bind_text(s.s, 1, run_id);
-  int rc = sqlite3_step(s.s);
-  if (rc == SQLITE_DONE) return std::optional<Lease>();
-  if (rc != SQLITE_ROW) return sql::db_error(db_, "audit lease lookup");
-  return std::optional<Lease>(read_lease(s.s));
-}
-
 base::Result<Lease, LeaseError> EventStore::acquire_lease(const std::string& run_id,
                                                           const LeaseOwner& owner, LeaseMode mode,
                                                           const TakeoverCheck& may_take_over) {
   LeaseError refusal;
   Lease acquired;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
-    auto current = lease_row(run_id);
+  Event e;
+  e.run_id = run_id;
+  prepare(e);
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    refusal = {};
+    auto current = tx.tx.lease(run_id);
     if (!current) return current.error();
-    bool has_events = false;
-    {
-      sql::Stmt s;
-      sqlite3_prepare_v2(db_, "SELECT 1 FROM events WHERE run_id = ?1 LIMIT 1", -1, &s.s, nullptr);
-      sql::bind_text(s.s, 1, run_id);
-      has_events = s.s != nullptr && sqlite3_step(s.s) == SQLITE_ROW;
-    }
+    EventFilter of_run;
+    of_run.run_id = run_id;
+    of_run.limit = 1;
+    auto first = tx.tx.select(of_run);
+    if (!first) return first.error();
+    const bool has_events = !first->empty();
     if (mode == LeaseMode::kNewRun && (has_events || *current)) {
-      refusal = {
-          LeaseError::Reason::kRunExists,
-          "run id " + run_id + " is already in " + path_.string() + ": not starting it again",
-          std::nullopt};
-      return base::Error{refusal.message};
-    }
-    if (mode == LeaseMode::kExistingRun && !has_events) {
-      refusal = {LeaseError::Reason::kNoSuchRun, "no run " + run_id + " in " + path_.string(),
+      refusal = {LeaseError::Reason::kRunExists,
+                 "run id " + run_id + " is already in " + describe() + ": not starting it again",
                  std::nullopt};
       return base::Error{refusal.message};
     }
-    const std::int64_t now = options_.clock_ms();
+    if (mode == LeaseMode::kExistingRun && !has_events) {
+      refusal = {LeaseError::Reason::kNoSuchRun, "no run " + run_id + " in " + describe(),
+                 std::nullopt};
+      return base::Error{refusal.message};
+    }
+    const std::int64_t now = clock(tx);
     std::optional<std::string> takeover;
     if (*current && !(*current)->released) {
       takeover = may_take_over ? may_take_over(**current, now) : std::nullopt;
@@ -240,25 +197,9 @@ base::Result<Lease, LeaseError> EventStore::acquire_lease(const std::string& run
       }
     }
     acquired = Lease{run_id, *current ? (*current)->epoch + 1 : 1, owner, now, now, false};
-    {
-      sql::Stmt up;
-      sqlite3_prepare_v2(db_,
-                         "INSERT OR REPLACE INTO leases (run_id, epoch, host, pid, started, "
-                         "acquired_ms, heartbeat_ms, released) VALUES (?1,?2,?3,?4,?5,?6,?6,0)",
-                         -1, &up.s, nullptr);
-      sql::bind_text(up.s, 1, run_id);
-      sqlite3_bind_int64(up.s, 2, acquired.epoch);
-      sql::bind_text(up.s, 3, owner.host);
-      sqlite3_bind_int64(up.s, 4, owner.pid);
-      sql::bind_text(up.s, 5, owner.started);
-      sqlite3_bind_int64(up.s, 6, now);
-      if (up.s == nullptr || sqlite3_step(up.s) != SQLITE_DONE) {
-        return sql::db_error(db_, "audit lease: writing the lease of " + run_id);
-      }
-    }
-    Event e;
+    if (auto put = tx.tx.put_lease(acquired); !put) return put;
     e.kind = takeover ? EventKind::kLeaseTakenOver : EventKind::kLeaseAcquired;
-    e.run_id = run_id;
+    e.time_ms = 0;
     boost::json::object p = owner_json(owner);
     p["epoch"] = acquired.epoch;
     if (takeover) {
@@ -269,8 +210,7 @@ base::Result<Lease, LeaseError> EventStore::acquire_lease(const std::string& run
       p["reason"] = *takeover;
     }
     e.payload = boost::json::serialize(p);
-    prepare(e);
-    return insert(e, nullptr);
+    return insert(tx, e, nullptr);
   });
   if (!ok) {
     if (refusal.message.empty()) refusal = {LeaseError::Reason::kStore, ok.error().message, {}};
@@ -279,9 +219,9 @@ base::Result<Lease, LeaseError> EventStore::acquire_lease(const std::string& run
   return acquired;
 }
 
-base::Status<base::Error> EventStore::check_fence(const std::string& run_id, std::int64_t epoch,
-                                                  bool& lost) const {
-  auto current = lease_row(run_id);
+base::Status<base::Error> EventStore::check_fence(Tx& tx, const std::string& run_id,
+                                                  std::int64_t epoch, bool& lost) const {
+  auto current = tx.tx.lease(run_id);
   if (!current) return current.error();
   if (*current && (*current)->epoch == epoch && !(*current)->released) return {};
   lost = true;
@@ -298,17 +238,14 @@ base::Status<base::Error> EventStore::check_fence(const std::string& run_id, std
 
 base::Status<FenceError> EventStore::renew_lease(const std::string& run_id, std::int64_t epoch) {
   bool lost = false;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
-    if (auto fenced = check_fence(run_id, epoch, lost); !fenced) return fenced;
-    sql::Stmt s;
-    sqlite3_prepare_v2(db_, "UPDATE leases SET heartbeat_ms = ?1 WHERE run_id = ?2", -1, &s.s,
-                       nullptr);
-    sqlite3_bind_int64(s.s, 1, options_.clock_ms());
-    sql::bind_text(s.s, 2, run_id);
-    if (s.s == nullptr || sqlite3_step(s.s) != SQLITE_DONE) {
-      return sql::db_error(db_, "audit lease: heartbeat of " + run_id);
-    }
-    return {};
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    lost = false;
+    if (auto fenced = check_fence(tx, run_id, epoch, lost); !fenced) return fenced;
+    auto current = tx.tx.lease(run_id);
+    if (!current) return current.error();
+    Lease renewed = **current;
+    renewed.heartbeat_ms = clock(tx);
+    return tx.tx.put_lease(renewed);
   });
   if (!ok) return FenceError{ok.error().message, lost};
   return {};
@@ -322,15 +259,16 @@ base::Result<Event, FenceError> EventStore::release_lease(const std::string& run
   e.payload = boost::json::serialize(boost::json::object{{"epoch", epoch}});
   prepare(e);
   bool lost = false;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
-    if (auto fenced = check_fence(run_id, epoch, lost); !fenced) return fenced;
-    sql::Stmt s;
-    sqlite3_prepare_v2(db_, "UPDATE leases SET released = 1 WHERE run_id = ?1", -1, &s.s, nullptr);
-    sql::bind_text(s.s, 1, run_id);
-    if (s.s == nullptr || sqlite3_step(s.s) != SQLITE_DONE) {
-      return sql::db_error(db_, "audit lease: releasing " + run_id);
-    }
-    return insert(e, nullptr);
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    lost = false;
+    e.time_ms = 0;
+    if (auto fenced = check_fence(tx, run_id, epoch, lost); !fenced) return fenced;
+    auto current = tx.tx.lease(run_id);
+    if (!current) return current.error();
+    Lease released = **current;
+    released.released = true;
+    if (auto put = tx.tx.put_lease(released); !put) return put;
+    return insert(tx, e, nullptr);
   });
   if (!ok) return FenceError{ok.error().message, lost};
   return e;
@@ -338,33 +276,29 @@ base::Result<Event, FenceError> EventStore::release_lease(const std::string& run
 
 base::Result<Event, FenceError> EventStore::append_fenced(Event e, std::int64_t epoch) {
   prepare(e);
+  const std::int64_t given_time = e.time_ms;
   bool lost = false;
-  auto ok = in_transaction([&]() -> base::Status<base::Error> {
-    if (auto fenced = check_fence(e.run_id, epoch, lost); !fenced) return fenced;
-    return insert(e, nullptr);
+  auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
+    lost = false;
+    e.time_ms = given_time;
+    if (auto fenced = check_fence(tx, e.run_id, epoch, lost); !fenced) return fenced;
+    return insert(tx, e, nullptr);
   });
   if (!ok) return FenceError{ok.error().message, lost};
   return e;
 }
 
 base::Result<std::optional<Lease>> EventStore::lease(const std::string& run_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return lease_row(run_id);
+  auto all = backend_->leases();
+  if (!all) return all.error();
+  for (auto& l : *all) {
+    if (l.run_id == run_id) return std::optional<Lease>(std::move(l));
+  }
+  return std::optional<Lease>();
 }
 
 base::Result<std::vector<Lease>> EventStore::leases() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  sql::Stmt s;
-  std::string q = std::string("SELECT ") + kLeaseColumns + " FROM leases ORDER BY run_id";
-  if (sqlite3_prepare_v2(db_, q.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
-    return sql::db_error(db_, "audit leases");
-  }
-  std::vector<Lease> out;
-  int rc;
-  while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
-    out.push_back(read_lease(s.s));
-  if (rc != SQLITE_DONE) return sql::db_error(db_, "audit leases");
-  return out;
+  return backend_->leases();
 }
 
 }  // namespace tcplan::audit

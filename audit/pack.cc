@@ -60,7 +60,7 @@ base::Result<std::vector<PackedFile>> pack_run(EventStore& store, const std::str
   if (options.signer == nullptr) return base::Error{"a pack needs the seal key to sign it"};
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.describe()};
   // The slice ends at the run's last event that is not a read of the trail (its seal, when
   // sealed): reading or packing the run again must not change what a pack covers.
   std::int64_t first = events->front().seq, last = first;

@@ -189,7 +189,7 @@ RunState project_run(const std::vector<Event>& events) {
 base::Result<RunState> load_run(const EventStore& store, const std::string& run_id) {
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.describe()};
   return project_run(*events);
 }
 

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "api/hash.h"
+#include "audit/location.h"
 #include "base/atomic_file.h"
 #include "base/hex.h"
 
@@ -50,8 +51,8 @@ base::Result<std::string> to_pem(EVP_PKEY* key) {
 
 }  // namespace
 
-std::filesystem::path default_key_path(const std::filesystem::path& db_path) {
-  return std::filesystem::path(db_path.string() + ".key");
+std::filesystem::path default_key_path(const std::string& location) {
+  return side_file(location, ".key");
 }
 
 std::string seal_message(std::string_view run_id, std::int64_t counter, std::int64_t head_seq,
@@ -108,6 +109,13 @@ base::Result<SealKey> SealKey::load(const std::filesystem::path& path) {
 base::Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return load(path);
+  if (std::filesystem::path dir = path.parent_path();
+      !dir.empty() && !std::filesystem::exists(dir, ec)) {
+    // A team store's keys live under ~/.config/tcplan: private to the operator.
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return base::Error{"creating " + dir.string() + ": " + ec.message()};
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
   EVP_PKEY* key = nullptr;
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr);
   bool ok = ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_keygen(ctx, &key) == 1;

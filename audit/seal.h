@@ -34,7 +34,9 @@ namespace tcplan::audit {
 inline constexpr std::string_view kSealFormat = "tcplan-audit-seal-v2";
 inline constexpr std::string_view kSealFormatV1 = "tcplan-audit-seal-v1";
 
-std::filesystem::path default_key_path(const std::filesystem::path& db_path);
+// "<db>.key" beside a SQLite trail; for a team store, a file of this operator's:
+// "$HOME/.config/tcplan/<db>@<host>.key" (location.h, side_file).
+std::filesystem::path default_key_path(const std::string& location);
 
 // The bytes a version 2 seal signs.
 std::string seal_message(std::string_view run_id, std::int64_t counter, std::int64_t head_seq,
@@ -49,7 +51,7 @@ class SealKey {
   // file (mode 0600) and published with link(2), which like O_EXCL fails when the name
   // exists. So two first runs racing on a new DB end up with one key: the loser discards
   // its own and loads the winner's (never a half-written file). A key file readable by group
-  // or others is refused: that is a leaked key.
+  // or others is refused: that is a leaked key. A missing directory is created (mode 0700).
   static base::Result<SealKey> load_or_create(const std::filesystem::path& path);
   static base::Result<SealKey> load(const std::filesystem::path& path);
 

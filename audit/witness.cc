@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/location.h"
 #include "base/atomic_file.h"
 
 namespace tcplan::audit {
@@ -135,9 +136,11 @@ std::shared_ptr<Witness> file_witness(const std::filesystem::path& path) {
   return std::make_shared<FileWitness>(path);
 }
 
-std::filesystem::path default_witness_path(const std::filesystem::path& db_path,
+std::filesystem::path default_witness_path(const std::string& location,
                                            const std::filesystem::path& key_path) {
-  return key_path.parent_path() / (db_path.filename().string() + ".witness");
+  auto parsed = parse_location(location);
+  std::string name = parsed ? parsed->name : std::filesystem::path(location).filename().string();
+  return key_path.parent_path() / (name + ".witness");
 }
 
 }  // namespace tcplan::audit

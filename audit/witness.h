@@ -73,8 +73,9 @@ class FileWitness : public Witness {
 std::shared_ptr<Witness> file_witness(const std::filesystem::path& path);
 
 // Beside the key, named after the trail: "<key dir>/<db file name>.witness". With the
-// default key (<db>.key) that is "<db>.witness" next to the DB.
-std::filesystem::path default_witness_path(const std::filesystem::path& db_path,
+// default key (<db>.key) that is "<db>.witness" next to the DB; for a team store it is
+// "<key dir>/<db>@<host>.witness" (location.h names it).
+std::filesystem::path default_witness_path(const std::string& location,
                                            const std::filesystem::path& key_path);
 
 }  // namespace tcplan::audit

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <exception>
 
+#include "audit/event_store.h"
+#include "audit/location.h"
+#include "base/redact.h"
 #include "cli/command.h"
 #include "cli/logging.h"
 
@@ -34,7 +37,13 @@ int run_main(int argc, char** argv) {
                  "Send requests to this URL instead (e.g. a standalone emulator)");
   app.add_option("--region", global.region, "Region, e.g. ap-guangzhou");
   app.add_option("--profile", global.profile, "Credentials profile")->capture_default_str();
-  app.add_option("--audit-db", global.audit_db, "Audit trail SQLite file")->capture_default_str();
+  app.add_option("--audit-db", global.audit_db,
+                 "Audit trail: a SQLite file, or a PostgreSQL team store (postgresql://..., "
+                 "service=NAME; docs/team.md)")
+      ->capture_default_str();
+  app.add_option("--host-name", global.host_name,
+                 "This host's name in the trail and in run leases (default: TCPLAN_HOST, else "
+                 "the system host name)");
   app.add_option("--audit-witness", global.audit_witness,
                  "Where seals are witnessed outside the trail (default <key dir>/<db>.witness)");
   app.add_option("--log-level", global.log_level, "trace|debug|info|warn|error|off")
@@ -75,6 +84,13 @@ int run_main(int argc, char** argv) {
 
   try {
     setup_logging(global.log_level, global.log_format);
+    if (!global.host_name.empty()) audit::set_host_name(global.host_name);
+    if (auto loc = audit::parse_location(global.audit_db); loc && loc->has_password) {
+      base::process_redactor().add_secret(loc->password);
+      std::fprintf(stderr,
+                   "warning: --audit-db carries a password; use PGPASSFILE or a service file "
+                   "instead (docs/team.md)\n");
+    }
     // Every subcommand sets `run` (require_subcommand at each level), so it is set here.
     return run();
   } catch (const std::exception& e) {

@@ -14,6 +14,7 @@
 #include "api/hash.h"
 #include "audit/event_store.h"
 #include "audit/export.h"
+#include "audit/location.h"
 #include "audit/pack.h"
 #include "audit/projection.h"
 #include "audit/report_html.h"
@@ -48,10 +49,12 @@ std::filesystem::path key_path(const GlobalOptions& g, const AuditOptions& o) {
   return o.key.empty() ? au::default_key_path(g.audit_db) : std::filesystem::path(o.key);
 }
 
-// The public key seals must carry: the key file's, when there is one to trust.
+// The public key seals must carry: the key file's, when there is one to trust. A team store's
+// seals are made by each operator's own key, so there only a key named with --audit-key pins.
 base::Result<std::string> trusted_key(const GlobalOptions& g, const AuditOptions& o) {
   std::filesystem::path path = key_path(g, o);
   std::error_code ec;
+  if (o.key.empty() && au::is_postgres_location(g.audit_db)) return std::string();
   if (o.key.empty() && !std::filesystem::exists(path, ec)) return std::string();
   auto key = au::SealKey::load(path);
   if (!key) return key.error();
@@ -83,6 +86,18 @@ base::Result<std::vector<au::Anchor>> anchors(const GlobalOptions& g, const Audi
     out.push_back(*a);
   }
   return out;
+}
+
+// A team store's own witness row (written in each seal's transaction) is one more anchor.
+base::Status<base::Error> add_store_witness(const au::EventStore& store,
+                                            std::vector<au::Anchor>& anchors) {
+  auto row = store.store_witness();
+  if (!row) return row.error();
+  if (*row) {
+    anchors.push_back(au::Anchor{"the witness row in " + store.describe(), (*row)->seq,
+                                 (*row)->hash, (*row)->counter});
+  }
+  return {};
 }
 
 base::Result<mode_t> file_mode(const std::string& text) {
@@ -144,6 +159,7 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
   } else {
     auto store = open_existing_trail(g.audit_db);
     if (!store) return fail(store.error().message);
+    if (auto ok = add_store_witness(**store, vo.anchors); !ok) return fail(ok.error().message);
     auto r = au::verify_store(**store, vo);
     if (!r) return fail(r.error().message);
     report = *r;
@@ -166,7 +182,7 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
   if (!store) return fail(store.error().message);
   auto events = (*store)->run_events(o.run);
   if (!events) return fail(events.error().message);
-  if (events->empty()) return fail("no run " + o.run + " in " + g.audit_db);
+  if (events->empty()) return fail("no run " + o.run + " in " + (*store)->describe());
   au::RunState run = au::project_run(*events);
   // Step ids come from plans, codes and RequestIds from servers: escaped before printing.
   auto p = [](const std::string& s) { return base::printable(s); };
@@ -254,7 +270,7 @@ int run_report(const GlobalOptions& g, const AuditOptions& o) {
   if (!store) return fail(store.error().message);
   auto events = (*store)->run_events(o.run);
   if (!events) return fail(events.error().message);
-  if (events->empty()) return fail("no run " + o.run + " in " + g.audit_db);
+  if (events->empty()) return fail("no run " + o.run + " in " + (*store)->describe());
   auto trusted = trusted_key(g, o);
   if (!trusted) return fail(trusted.error().message);
   auto anchored = anchors(g, o);
@@ -263,6 +279,7 @@ int run_report(const GlobalOptions& g, const AuditOptions& o) {
   vo.run_id = o.run;
   vo.trusted_public_key = *trusted;
   vo.anchors = *anchored;
+  if (auto ok = add_store_witness(**store, vo.anchors); !ok) return fail(ok.error().message);
   auto chain = au::verify_store(**store, vo);
   if (!chain) return fail(chain.error().message);
   std::string html = au::render_html_report(au::project_run(*events), *events, *chain);
@@ -293,6 +310,7 @@ int run_pack(const GlobalOptions& g, const AuditOptions& o) {
   po.signer = &*key;
   po.trusted_public_key = key->public_key_hex();
   po.anchors = *anchored;
+  if (auto ok = add_store_witness(**store, po.anchors); !ok) return fail(ok.error().message);
   po.mode = *mode;
   auto files = au::pack_run(**store, o.run, o.dir, po);
   if (!files) return fail(files.error().message);
@@ -310,7 +328,9 @@ int run_pack(const GlobalOptions& g, const AuditOptions& o) {
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   auto opts = std::make_shared<AuditOptions>();
   CLI::App* audit =
-      app.add_subcommand("audit", "Review the audit trail: verify, show, export, report, pack");
+      app.add_subcommand("audit",
+                         "Review the audit trail: verify, show, export, report, pack; set up a "
+                         "team store (init) and move trails (copy)");
   audit->require_subcommand(1);
   audit->footer(
       "Examples:\n"
@@ -375,6 +395,8 @@ void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   mode_opt(pack);
   pack->callback(
       [&run, &global, opts] { run = [&global, opts] { return run_pack(global, *opts); }; });
+
+  add_audit_admin_commands(*audit, global, run);
 }
 
 }  // namespace tcplan::cli

@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string profile = "default";
   std::string audit_db = "tcplan-audit.db";
   std::string audit_witness;  // empty: "<key dir>/<db name>.witness" (audit/witness.h)
+  std::string host_name;      // --host-name / TCPLAN_HOST: this host's name in the trail
   std::string log_level = "warn";
   std::string log_format = "text";
   std::string output = "table";
@@ -44,5 +45,7 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run
 void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+// `audit init` and `audit copy` (audit_admin_command.cc), under `audit`.
+void add_audit_admin_commands(CLI::App& audit, const GlobalOptions& global, CommandFn& run);
 
 }  // namespace tcplan::cli

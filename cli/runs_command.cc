@@ -62,7 +62,9 @@ struct Liveness {
   bool killed = false;
 };
 
-Liveness liveness(const au::RunState& run, const std::map<std::string, au::Lease>& leases) {
+// `now_ms` is the store's clock: a team store's heartbeats are on the server's.
+Liveness liveness(const au::RunState& run, const std::map<std::string, au::Lease>& leases,
+                  std::int64_t now_ms) {
   Liveness l{run.status, run.status, {}, false};
   if (run.status != "running") return l;
   auto lease = leases.find(run.run_id);
@@ -70,10 +72,7 @@ Liveness liveness(const au::RunState& run, const std::map<std::string, au::Lease
     l.text = "running or killed";
     return l;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  if (executor::lease_alive(lease->second, now)) {
+  if (executor::lease_alive(lease->second, now_ms)) {
     l.driver =
         "pid " + std::to_string(lease->second.owner.pid) + " on host " + lease->second.owner.host;
     l.text = "running";
@@ -124,6 +123,7 @@ int run_runs(const GlobalOptions& g) {
   if (!runs) return fail(runs.error().message);
   // One read of the lock and lease tables for the whole listing, not one per run.
   const auto leases = leases_by_run(**store);
+  const std::int64_t now = (*store)->now_ms();
   std::map<std::string, std::size_t> locks_held;
   if (auto locks = (*store)->locks()) {
     for (const auto& l : *locks)
@@ -136,7 +136,7 @@ int run_runs(const GlobalOptions& g) {
       std::size_t done = 0;
       for (const auto* s : steps)
         done += s->status == "succeeded" ? 1 : 0;
-      const Liveness live = liveness(r, leases);
+      const Liveness live = liveness(r, leases, now);
       json::object o{{"run_id", r.run_id},
                      {"status", live.status},
                      {"started_ms", r.started_ms},
@@ -151,7 +151,7 @@ int run_runs(const GlobalOptions& g) {
     }
     std::printf("%s\n", json::serialize(out).c_str());
   } else if (runs->empty()) {
-    std::printf("no runs in %s\n", g.audit_db.c_str());
+    std::printf("no runs in %s\n", (*store)->describe().c_str());
   } else {
     std::printf("%s %s %s %s %s %s\n", pad("RUN", 45).c_str(), pad("STATUS", 22).c_str(),
                 pad("STARTED", 24).c_str(), pad("DURATION", 9).c_str(), pad("STEPS", 7).c_str(),
@@ -162,7 +162,7 @@ int run_runs(const GlobalOptions& g) {
       for (const auto* s : all)
         done += s->status == "succeeded" ? 1 : 0;
       std::string steps = std::to_string(done) + "/" + std::to_string(all.size());
-      std::string status = liveness(r, leases).text;
+      std::string status = liveness(r, leases, now).text;
       if (locks_held[r.run_id] > 0) status += " *";
       std::printf("%s %s %s %s %s %s@%s\n", pad(r.run_id, 45).c_str(), pad(status, 22).c_str(),
                   pad(base::format_utc_ms(r.started_ms), 24).c_str(),
@@ -197,9 +197,9 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   auto events = (*store)->run_events(run_id);
   if (!events) return fail(events.error().message);
   if (events->empty())
-    return fail("no run " + run_id + " in " + g.audit_db + " (see `tcplan runs`)");
+    return fail("no run " + run_id + " in " + (*store)->describe() + " (see `tcplan runs`)");
   au::RunState run = au::project_run(*events);
-  const Liveness live = liveness(run, leases_by_run(**store));
+  const Liveness live = liveness(run, leases_by_run(**store), (*store)->now_ms());
   std::vector<au::LockInfo> locks = locks_of(**store, run_id);
   std::string plan = plan_of(*events);
 

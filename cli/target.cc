@@ -1,5 +1,7 @@
 #include "cli/target.h"
 
+#include "audit/location.h"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -47,7 +49,8 @@ base::Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& gl
     t.description = "Tencent Cloud";
   } else {
     emulator::EmbeddedOptions options;
-    options.state_file = global.audit_db + ".emulator.db";
+    // Beside a SQLite trail; for a team store, with the operator's other files of it.
+    options.state_file = audit::side_file(global.audit_db, ".emulator.db");
     if (global.time_scale > 0) options.time_scale = global.time_scale;
     options.fixture_file = global.emulator_fixture;
     options.faults_file = global.emulator_faults;

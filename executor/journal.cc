@@ -85,7 +85,7 @@ base::Result<audit::Event> Journal::record(audit::Event event) {
   } else {
     r = store_.append(std::move(event));
     if (!r) {
-      fail("audit trail " + store_.path().string() + ": " + r.error().message);
+      fail("audit trail " + store_.describe() + ": " + r.error().message);
       return r;
     }
   }

@@ -143,7 +143,7 @@ base::Result<ResumeState> load_resume_state(const audit::EventStore& store,
                                             const std::string& run_id) {
   auto events = store.run_events(run_id);
   if (!events) return events.error();
-  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.path().string()};
+  if (events->empty()) return base::Error{"no run " + run_id + " in " + store.describe()};
   return resume_state(*events);
 }
 
