@@ -139,6 +139,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   req.resume = args.resume;
   req.resume_run = args.resume_run;
   req.target = target->description;
+  req.secret_id = target->credentials.secret_id;
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
   req.run.progress_on_terminal = !json_out && isatty(STDERR_FILENO);
@@ -186,7 +187,8 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   cmd->add_option("--wait-lock", args->wait_lock,
                   "Wait up to DURATION for another run's cluster lock instead of refusing");
   cmd->add_option("--audit-key", args->audit_key,
-                  "Ed25519 key that seals the run (default: <audit-db>.key, created 0600)");
+                  "Ed25519 key that seals the run (default: <audit-db>.key, created 0600; for a "
+                  "team store ~/.config/tcplan/<db>@<host>.key)");
   cmd->footer(
       "Examples:\n"
       "  tcplan apply plans/lifecycle.toml --yes\n"

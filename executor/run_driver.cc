@@ -10,6 +10,7 @@
 #include "executor/journal.h"
 #include "executor/lease.h"
 #include "executor/preview_reader.h"
+#include "executor/rate_budget.h"
 #include "executor/resume.h"
 #include "executor/run_id.h"
 #include "executor/window.h"
@@ -48,7 +49,7 @@ base::Result<std::string> RunDriver::find_run(const ApplyRequest& request) {
     }
     if (digest == request.plan->sha256) return r->run_id;
   }
-  return base::Error{"no unfinished run of " + request.plan_path + " in " + store_.path().string() +
+  return base::Error{"no unfinished run of " + request.plan_path + " in " + store_.describe() +
                      " (name one: --resume RUN)"};
 }
 
@@ -280,6 +281,8 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   // The run.
   RunOptions options = request.run;
   options.interruption = &interruption_;
+  // Runs that share a team store share its rate budget; a local trail's run paces itself.
+  if (!options.rate_budget) options.rate_budget = shared_rate_budget(store_, request.secret_id, info_);
   Runner runner(plan, client_, journal, options);
   if (run.resumed) runner.restore(run.resumed->items);
   RunReport report = runner.run();

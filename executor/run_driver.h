@@ -32,7 +32,8 @@ struct ApplyRequest {
   bool resume = false;
   std::string resume_run;  // with resume: empty = the latest unfinished run of this plan
   std::optional<std::chrono::milliseconds> wait_lock;
-  std::string target;  // "embedded emulator at ...", for run_started
+  std::string target;     // "embedded emulator at ...", for run_started
+  std::string secret_id;  // names the shared rate budget on a team store (rate_budget.h)
   // max_parallel, now, time_scale, progress and log; the driver adds the interruption.
   RunOptions run;
 };

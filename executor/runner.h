@@ -51,6 +51,9 @@ struct RunOptions {
   std::function<void(const std::string&)> log;  // progress lines when not on a terminal
   std::uint64_t seed = 0;                       // jitter; 0 = from the run id
   Interruption* interruption = nullptr;         // Ctrl-C / SIGTERM; none: run to the end
+  // Send slots shared with every process on the same team store (rate_budget.h); none: this
+  // run paces itself alone.
+  std::shared_ptr<SlotSource> rate_budget;
 };
 
 // What a step item left behind, for the summary, `--explain` and dependents.
