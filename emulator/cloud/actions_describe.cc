@@ -77,7 +77,7 @@ ApiReply describe_instances(Context& ctx) {
   const auto& p = ctx.params();
   auto ids = strings(p, "InstanceIds");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "emr-"))
+    if (!well_formed_id(id, kClusterId))
       return fail("InvalidParameter.InvalidClusterId", "Invalid cluster id " + id + ".");
   auto page = page_params(p, 10);
   if (!page) return page.error();

@@ -97,7 +97,7 @@ ApiReply cvm_terminate_instances(Context& ctx) {
   std::vector<Instance> targets;
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ins-"))
+    if (!well_formed_id(id, kCvmId))
       return fail("InvalidInstanceId.Malformed", "Invalid instance ID " + id + ".");
     if (!seen.insert(id).second) continue;
     if (ctx.db.node_by_cvm(id))
@@ -126,7 +126,7 @@ ApiReply cvm_describe_instances(Context& ctx) {
   if (ids.size() > kMaxIds)
     return fail("InvalidParameterValue.LimitExceeded", "At most 100 InstanceIds per request.");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "ins-"))
+    if (!well_formed_id(id, kCvmId))
       return fail("InvalidInstanceId.Malformed", "Invalid instance ID " + id + ".");
   std::vector<Listed> all;
   for (const auto& i : ctx.db.instances("cvm")) {
@@ -166,7 +166,7 @@ ApiReply ecm_terminate_instances(Context& ctx) {
   std::vector<Instance> targets;
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ein-"))
+    if (!well_formed_id(id, kEcmId))
       return fail("InvalidParameterValue.InvalidInstanceID",
                   "The instance ID " + id + " is invalid.");
     if (!seen.insert(id).second) continue;
@@ -190,7 +190,7 @@ ApiReply ecm_describe_instances(Context& ctx) {
   const auto& p = ctx.params();
   auto ids = strings(p, "InstanceIdSet");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "ein-"))
+    if (!well_formed_id(id, kEcmId))
       return fail("InvalidParameterValue.InvalidInstanceID",
                   "The instance ID " + id + " is invalid.");
   std::vector<Listed> all;

@@ -161,7 +161,7 @@ ApiReply inquiry_price_renew_instance(Context& ctx) {
   if (auto* placement = sub(p, "Placement")) zone = str_or(*placement, "Zone");
   std::vector<std::pair<NodeSpec, int>> nodes;
   for (const auto& id : ids) {
-    auto n = well_formed_id(id, "emr-vm-") ? ctx.db.node_by_resource(id) : std::nullopt;
+    auto n = well_formed_id(id, kNodeId) ? ctx.db.node_by_resource(id) : std::nullopt;
     if (!n) return fail("InvalidParameter.InvalidResourceIds", "Unknown resource " + id + ".");
     auto c = ctx.db.cluster(n->cluster_id);
     if (c && !zone.empty() && c->zone != zone)
@@ -185,7 +185,7 @@ ApiReply inquiry_price_update_instance(Context& ctx) {
   auto* update = sub(p, "UpdateSpec");
   if (!update) return fail("InvalidParameter.InvalidModifySpec", "UpdateSpec is required.");
   std::string id = str_or(*update, "ResourceId");
-  auto n = well_formed_id(id, "emr-vm-") ? ctx.db.node_by_resource(id) : std::nullopt;
+  auto n = well_formed_id(id, kNodeId) ? ctx.db.node_by_resource(id) : std::nullopt;
   if (!n) return fail("ResourceNotFound.ResourceNotFound", "Unknown resource " + id + ".");
   NodeSpec target = n->spec;
   if (auto type = opt_str(*update, "InstanceType"); type && !type->empty()) {

@@ -110,28 +110,20 @@ ApiReply scale_out_cluster(Context& ctx) {
   auto c = find_cluster(ctx, str_or(p, "InstanceId"));
   if (!c) return c.error();
   if (in_process(*c)) return in_process_reply(*c);
-  std::string charge = str_or(p, "InstanceChargeType");
-  if (charge != "POSTPAID_BY_HOUR" && charge != "PREPAID" && charge != "SPOTPAID")
-    return fail("InvalidParameter.InvalidInstanceChargeType",
-                "InstanceChargeType must be PREPAID, POSTPAID_BY_HOUR or SPOTPAID.");
+  const std::string charge = str_or(p, "InstanceChargeType");
   auto* config = sub(p, "ScaleOutNodeConfig");
+  const std::string flag_name = config ? str_or(*config, "NodeFlag") : "";
   ScaleOut s;
-  s.flag = config ? node_flag_from_name(str_or(*config, "NodeFlag")) : -1;
+  s.flag = node_flag_from_name(flag_name);
   if (s.flag < 0 || s.flag == kCommon)
     return fail("InvalidParameter.InvalidNodeFlag",
                 "NodeFlag must be MASTER, CORE, TASK or ROUTER.");
-  if (charge == "SPOTPAID" && s.flag != kTask)
-    return fail("InvalidParameter.InvalidInstanceChargeType", "SPOTPAID is for TASK nodes only.");
+  // The catalog's charge-type rule, the one the planner checks too: SPOTPAID buys TASK nodes
+  // only, PREPAID needs a month count (docs/cloud-api.md, "Billing").
+  if (auto v = charge_type_violation(p, flag_name)) return *v;
   s.count = static_cast<int>(int_or(*config, "NodeCount", 0));
   if (s.count <= 0) return fail("InvalidParameterValue", "NodeCount must be greater than 0.");
-  if (charge == "PREPAID") {
-    auto* prepaid = sub(p, "InstanceChargePrepaid");
-    std::int64_t period = prepaid ? int_or(*prepaid, "Period", 0) : 0;
-    if (period < 1 || (period > 12 && period != 24 && period != 36 && period != 48 && period != 60))
-      return fail("InvalidParameter.InvalidInstanceChargeType",
-                  "PREPAID needs InstanceChargePrepaid.Period of 1-12, 24, 36, 48 or 60 months.");
-  }
-  s.charge_type = charge == "PREPAID" ? 1 : 0;
+  s.charge_type = prepaid_charge(charge) ? 1 : 0;
   auto tags = request_tags(p);
   if (!tags) return tags.error();
   s.tags = *tags;

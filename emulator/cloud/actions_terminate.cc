@@ -43,7 +43,7 @@ ApiReply terminate_tasks(Context& ctx) {
   if (ids.empty()) return invalid_ids("ResourceIds must name at least one task node.");
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "emr-vm-")) return invalid_ids("Invalid resource id " + id + ".");
+    if (!well_formed_id(id, kNodeId)) return invalid_ids("Invalid resource id " + id + ".");
     if (!seen.insert(id).second) return invalid_ids("Resource id " + id + " is given twice.");
     auto n = ctx.db.node_by_resource(id);
     if (!n || n->cluster_id != c->id)
@@ -85,7 +85,7 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
   std::set<std::string> seen;
   std::vector<std::string> resource_ids;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ins-")) return invalid_ids("Invalid CVM instance id " + id + ".");
+    if (!well_formed_id(id, kCvmId)) return invalid_ids("Invalid CVM instance id " + id + ".");
     if (!seen.insert(id).second) return invalid_ids("CVM instance " + id + " is given twice.");
     auto n = ctx.db.node_by_cvm(id);
     if (!n || n->cluster_id != c->id)

@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 base::Result<Cluster, ApiReply> find_cluster(Context& ctx, std::string_view id,
                                              std::string_view malformed_code) {
-  if (!well_formed_id(id, "emr-"))
+  if (!well_formed_id(id, kClusterId))
     return fail(std::string(malformed_code), "Invalid cluster id: " + std::string(id));
   auto c = ctx.db.cluster(id);
   if (!c || c->terminated)
