@@ -1,7 +1,8 @@
 // The audit side of the api client's call hook: a CallObserver that records each attempt as
 // a request_sent event committed before the request leaves (an append failure cancels the
 // send), and the outcome as response_received or transport_error right after it returns.
-// The executor creates one per attempt with the run/step/item/attempt it belongs to.
+// Nothing outside its test uses it today: the executor records attempts through its own
+// observer (Journal::observe, executor/journal.h), which writes the same events.
 #pragma once
 
 #include <optional>
