@@ -17,6 +17,8 @@ namespace json = boost::json;
 
 namespace {
 
+// InvalidParameter.InvalidTaskCount: "The number of task nodes cannot exceed 20" (EMR API,
+// "Error Codes"), read as per request.
 constexpr int kMaxTaskNodesPerRequest = 20;
 
 std::string flag_title(int flag) {
@@ -44,9 +46,13 @@ ApiReply scale_out(Context& ctx, Cluster& c, const ScaleOut& s) {
   start.name = "Scale Out " + flag_title(s.flag);
   start.desc = {{"NodeType", flag_title(s.flag)},
                 {flag_title(s.flag) + "Size", std::to_string(s.count)}};
+  // Status 4 "scaling out" (5 "adding router node"), then 2, or 302 "scale-out failed"
+  // (docs/cloud-api.md, "Cluster status").
   start.status_during = s.flag == kRouter ? 5 : 4;
   start.status_on_success = 2;
   start.status_on_failure = 302;
+  // DealNames are 14-digit order numbers, date first, like the reference's 20200309357833
+  // (EMR API, ScaleOutInstance); BillId is the first of them.
   json::array deals;
   std::string day = beijing_time(ctx.now).substr(0, 10);
   std::erase(day, '-');
@@ -92,6 +98,8 @@ ApiReply scale_out_instance(Context& ctx) {
     s.flag = flag;
     s.count = static_cast<int>(n);
   }
+  // InvalidCount "must be greater than 0" and InvalidCountNum "only applies to task nodes or
+  // core nodes" (EMR API, "Error Codes"): one node type per request.
   if (kinds == 0) return fail("InvalidParameter.InvalidCount", "The count must be greater than 0.");
   if (kinds > 1)
     return fail("InvalidParameter.InvalidCountNum",

@@ -10,6 +10,8 @@ namespace {
 
 // Relative price of each instance family (S5 = standard). Unknown families are refused the way
 // the cloud refuses a type it does not sell.
+// Real prices are not documented; the formula is the emulator's and is published
+// (docs/emulator-model.md, "Prices") so tests can check exact numbers.
 const std::map<std::string, double>& family_factors() {
   static const std::map<std::string, double> kFactors = {
       {"S1", 1.10},  {"S2", 1.05},  {"S3", 1.00},  {"S4", 1.00},  {"S5", 0.95}, {"S6", 0.95},
@@ -88,6 +90,8 @@ base::Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
   return h;
 }
 
+// PayMode 0 spans seconds (3600 = one hour), PayMode 1 months of 720 hours (docs/cloud-api.md,
+// "Billing").
 double billable_hours(int pay_mode, std::int64_t time_span) {
   return pay_mode == 1 ? static_cast<double>(time_span) * kHoursPerMonth
                        : static_cast<double>(time_span) / 3600.0;
@@ -105,6 +109,7 @@ base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int
   return Quote{round_cny(total), round_cny(total * kDiscountRate)};
 }
 
+// Yuan to the fen, as the reference's examples print them ("1.74").
 double round_cny(double v) {
   return std::round(v * 100.0) / 100.0;
 }
