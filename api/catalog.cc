@@ -303,6 +303,15 @@ Rules read_rules(Reader& top, std::string* error) {
   return out;
 }
 
+// The element of `items` whose `key` equals `value`, or null: every lookup by name here.
+template <class T, class K, class V>
+const T* find_by(const std::vector<T>& items, K T::*key, const V& value) {
+  for (const auto& x : items) {
+    if (x.*key == value) return &x;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool IdFormat::matches(std::string_view id) const {
@@ -323,10 +332,7 @@ bool is_scalar_type(std::string_view type) {
 }
 
 const FieldSpec* StructSpec::field(std::string_view n) const {
-  for (const auto& f : fields) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(fields, &FieldSpec::name, n);
 }
 
 std::string ServiceSpec::regional_host(std::string_view region) const {
@@ -335,17 +341,11 @@ std::string ServiceSpec::regional_host(std::string_view region) const {
 }
 
 const FieldSpec* ActionSpec::param(std::string_view n) const {
-  for (const auto& f : params) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(params, &FieldSpec::name, n);
 }
 
 const FieldSpec* ActionSpec::output(std::string_view n) const {
-  for (const auto& f : outputs) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(outputs, &FieldSpec::name, n);
 }
 
 const Catalog& Catalog::builtin() {
@@ -517,10 +517,7 @@ base::Result<Catalog> Catalog::parse(std::string_view json_text) {
 }
 
 const ServiceSpec* Catalog::service(std::string_view name) const {
-  for (const auto& s : services_) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
+  return find_by(services_, &ServiceSpec::name, name);
 }
 
 const ActionSpec* Catalog::find(std::string_view svc, std::string_view action,
@@ -554,10 +551,7 @@ std::string_view Catalog::error_message(std::string_view code) const {
 }
 
 const IdFormat* Catalog::id_format(std::string_view kind) const {
-  for (const auto& f : id_formats_) {
-    if (f.kind == kind) return &f;
-  }
-  return nullptr;
+  return find_by(id_formats_, &IdFormat::kind, kind);
 }
 
 const IdFormat* Catalog::id_format_of(std::string_view svc, std::string_view field) const {
@@ -571,17 +565,11 @@ const IdFormat* Catalog::id_format_of(std::string_view svc, std::string_view fie
 }
 
 const PayModeTerms* Catalog::pay_mode(std::int64_t pay_mode) const {
-  for (const auto& t : pay_modes_) {
-    if (t.pay_mode == pay_mode) return &t;
-  }
-  return nullptr;
+  return find_by(pay_modes_, &PayModeTerms::pay_mode, pay_mode);
 }
 
 const ChargeType* Catalog::charge_type(std::string_view name) const {
-  for (const auto& c : charge_types_) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
+  return find_by(charge_types_, &ChargeType::name, name);
 }
 
 std::string_view Catalog::error_message(std::string_view svc, std::string_view code) const {
