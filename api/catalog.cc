@@ -281,6 +281,8 @@ Rules read_rules(Reader& top, std::string* error) {
       t.time_unit = mr.str("TimeUnit");
       t.time_spans = mr.integers("TimeSpan");
       t.time_span_unit = mr.str("TimeSpanUnit");
+      t.time_span_seconds = mr.int64("TimeSpanSeconds");
+      if (t.time_span_seconds <= 0) mr.fail("\"TimeSpanSeconds\" must be positive");
       mr.str("source");
       mr.finish();
       out.pay_modes.push_back(std::move(t));
@@ -566,6 +568,10 @@ const IdFormat* Catalog::id_format_of(std::string_view svc, std::string_view fie
 
 const PayModeTerms* Catalog::pay_mode(std::int64_t pay_mode) const {
   return find_by(pay_modes_, &PayModeTerms::pay_mode, pay_mode);
+}
+
+const PayModeTerms* Catalog::pay_mode_of_unit(std::string_view time_unit) const {
+  return find_by(pay_modes_, &PayModeTerms::time_unit, time_unit);
 }
 
 const ChargeType* Catalog::charge_type(std::string_view name) const {

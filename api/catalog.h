@@ -86,6 +86,7 @@ struct PayModeTerms {
   std::string time_unit;                 // the only TimeUnit it takes
   std::vector<std::int64_t> time_spans;  // the TimeSpan values it takes
   std::string time_span_unit;            // "seconds", "months"
+  std::int64_t time_span_seconds = 1;    // what one TimeSpan unit bills (a month: 30 days)
 };
 
 // An InstanceChargeType (CreateCluster, ScaleOutCluster) and what goes with it.
@@ -128,6 +129,8 @@ class Catalog {
   const IdFormat* id_format_of(std::string_view service, std::string_view field) const;
   const std::vector<PayModeTerms>& pay_modes() const { return pay_modes_; }
   const PayModeTerms* pay_mode(std::int64_t pay_mode) const;
+  // The terms whose TimeUnit is `time_unit` ("s", "m"), or null.
+  const PayModeTerms* pay_mode_of_unit(std::string_view time_unit) const;
   const std::vector<ChargeType>& charge_types() const { return charge_types_; }
   const ChargeType* charge_type(std::string_view name) const;
 

@@ -54,6 +54,10 @@ std::string number_ranges(const std::vector<std::int64_t>& values) {
   return out;
 }
 
+double billed_hours(const PayModeTerms& terms, double time_span) {
+  return time_span * static_cast<double>(terms.time_span_seconds) / 3600.0;
+}
+
 std::vector<RuleViolation> check_id_formats(
     const Catalog& catalog, std::string_view service, const json::value& params,
     const std::function<bool(const std::string&, const json::value&)>& skip) {

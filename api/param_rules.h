@@ -45,6 +45,10 @@ std::optional<RuleViolation> check_charge_type(const Catalog& catalog, std::stri
                                                std::string_view node_flag,
                                                std::optional<std::int64_t> prepaid_period);
 
+// The hours `time_span` units of `terms` bill: TimeSpan 3600 of PayMode 0 is one hour, TimeSpan
+// 1 of PayMode 1 is 720 hours. The one conversion the preview and the emulator's prices share.
+double billed_hours(const PayModeTerms& terms, double time_span);
+
 // "1-12, 24, 36, 48, 60": a sorted list of numbers with runs collapsed, for messages.
 std::string number_ranges(const std::vector<std::int64_t>& values);
 

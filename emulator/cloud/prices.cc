@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 
+#include "api/param_rules.h"
+
 namespace tcplan::emulator::cloud {
 
 namespace {
@@ -90,11 +92,12 @@ base::Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
   return h;
 }
 
-// PayMode 0 spans seconds (3600 = one hour), PayMode 1 months of 720 hours (docs/cloud-api.md,
-// "Billing").
+// PayMode 0 spans seconds (3600 = one hour), PayMode 1 months of 720 hours: the catalog's
+// PayMode terms (docs/cloud-api.md, "Billing"), as the planner's preview converts them.
 double billable_hours(int pay_mode, std::int64_t time_span) {
-  return pay_mode == 1 ? static_cast<double>(time_span) * kHoursPerMonth
-                       : static_cast<double>(time_span) / 3600.0;
+  // The frontend has refused an unknown PayMode (billing_params) before any price is asked.
+  return api::billed_hours(*api::Catalog::builtin().pay_mode(pay_mode),
+                           static_cast<double>(time_span));
 }
 
 base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes,

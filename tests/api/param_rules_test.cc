@@ -173,6 +173,15 @@ TEST(ChargeType, PrepaidPeriodsAreTheMonthsOfTheStructToo) {
   EXPECT_EQ(period->allowed, months);
 }
 
+TEST(PayMode, BilledHoursOfEachTerm) {
+  EXPECT_DOUBLE_EQ(billed_hours(*cat().pay_mode(0), 3600), 1.0);
+  EXPECT_DOUBLE_EQ(billed_hours(*cat().pay_mode(1), 1), 720.0);
+  EXPECT_DOUBLE_EQ(billed_hours(*cat().pay_mode(1), 12), 8640.0);
+  EXPECT_EQ(cat().pay_mode_of_unit("m")->pay_mode, 1);
+  EXPECT_EQ(cat().pay_mode_of_unit("s")->pay_mode, 0);
+  EXPECT_EQ(cat().pay_mode_of_unit("h"), nullptr);
+}
+
 TEST(NumberRanges, CollapsesRuns) {
   EXPECT_EQ(number_ranges({3600}), "3600");
   EXPECT_EQ(number_ranges({1, 2, 3, 5, 7, 8}), "1-3, 5, 7-8");
@@ -189,7 +198,7 @@ std::string with_rules(const std::string& rules) {
 TEST(CatalogRules, ParseRefusesBrokenRules) {
   const std::string ok_modes =
       R"("pay_modes": [{"PayMode": 0, "name": "h", "TimeUnit": "s", "TimeSpan": [3600],
-                        "TimeSpanUnit": "seconds", "source": "x"}])";
+                        "TimeSpanUnit": "seconds", "TimeSpanSeconds": 1, "source": "x"}])";
   const std::string ok_charges = R"("charge_types": [])";
   struct Row {
     const char* what;
