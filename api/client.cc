@@ -15,8 +15,9 @@ namespace {
 
 namespace json = boost::json;
 
-// The catalog is filled in separately; until it has a service, these are the versions the
-// seeds document (api-inventory.md §2.3).
+// A second copy of the catalog's service versions (docs/cloud-api.md, "Endpoints"). The built-in
+// catalog holds all three services, so default_version never gets here for them; any other
+// service gets "" and the caller asks for a version.
 const char* fallback_version(const std::string& service) {
   if (service == "emr") return "2019-01-03";
   if (service == "cvm") return "2017-03-12";
@@ -202,7 +203,7 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   attempt.timestamp = options_.now_seconds();
 
   // Signed as the official SDKs sign: the host without its port (tencentcloud-sdk-nodejs signs
-  // URL.hostname while its Host header carries the port; see shared/reference/README.md), and
+  // URL.hostname while its Host header carries the port; docs/cloud-api.md, "Signing"), and
   // Content-Type without a charset, which libcurl sends untouched.
   Tc3Request to_sign;
   to_sign.signed_headers = {{"content-type", "application/json"}, {"host", url->signed_host}};

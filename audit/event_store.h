@@ -2,7 +2,8 @@
 // source of truth for runs, steps and calls (projection.h rebuilds state from it), plus cluster
 // locks and run leases recorded as events. Several processes may append to one file.
 //
-// Contract for writers (the executor, the api call hook, `tcplan call`):
+// Contract for writers (the executor's journal, the commands that record reading the trail,
+// the locks of `apply` and `unlock`):
 //  - append() returns only after the event is committed with synchronous=FULL in WAL mode:
 //    once it returns, the event survives a process crash and a power loss. Append the
 //    request event and wait for it before sending; append the response right after it.

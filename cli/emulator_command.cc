@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "cli/command.h"
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 
 namespace tcplan::cli {
 namespace {
@@ -50,7 +50,7 @@ bool parse_listen(const std::string& text, std::string* address, std::uint16_t* 
 }
 
 int run_emulator(const EmulatorFlags& flags, bool seed_given) {
-  emulator::InstanceOptions options;
+  emulator::LocalEmulatorOptions options;
   if (!parse_listen(flags.listen, &options.server.address, &options.server.port)) {
     std::fprintf(stderr, "error: --listen expects ADDRESS:PORT, e.g. 127.0.0.1:0\n");
     return kExitUsage;
@@ -73,7 +73,7 @@ int run_emulator(const EmulatorFlags& flags, bool seed_given) {
   // Signals are caught before serving starts, so an early SIGTERM still exits cleanly.
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  auto instance = emulator::Instance::start(options);
+  auto instance = emulator::LocalEmulator::start(options);
   std::printf("listening on %s\n", instance->url().c_str());
   std::fflush(stdout);
   signals.async_wait([](const boost::system::error_code&, int) {});

@@ -21,7 +21,7 @@
 
 namespace tcplan::emulator {
 
-// Documented request size limits (api-inventory.md §2.2).
+// Documented request size limits (docs/cloud-api.md, "Endpoints").
 inline constexpr std::size_t kMaxGetBytes = 32 * 1024;
 inline constexpr std::size_t kMaxV1PostBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxTc3PostBytes = 10 * 1024 * 1024;

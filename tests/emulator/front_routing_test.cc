@@ -64,7 +64,7 @@ TEST(FrontRouting, CvmRequiresARegion) {
   Reply r = emu.call(c);
   EXPECT_EQ(r.code(), "MissingParameter");
   EXPECT_NE(r.message().find("Region"), std::string::npos);
-  // EMR accepts a request without one (seed 004: "Region: No").
+  // EMR accepts a request without one (EMR API reference: "Region: No").
   Call emr;
   emr.region = "";
   EXPECT_EQ(emu.call(emr).code(), "");

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 
 namespace tcplan::testing {
 
@@ -38,8 +38,8 @@ std::string http(const std::string& method, const std::string& url) {
   return body;
 }
 
-emulator::InstanceOptions instance_options(const LocalCloudOptions& o) {
-  emulator::InstanceOptions options;
+emulator::LocalEmulatorOptions emulator_options(const LocalCloudOptions& o) {
+  emulator::LocalEmulatorOptions options;
   options.server.address = "127.0.0.1";
   options.server.port = 0;
   options.state_file = o.state_file;
@@ -54,12 +54,12 @@ emulator::InstanceOptions instance_options(const LocalCloudOptions& o) {
 }  // namespace
 
 LocalCloud::LocalCloud(LocalCloudOptions options) : options_(std::move(options)) {
-  instance_ = emulator::Instance::start(instance_options(options_));
-  url_ = instance_->url();
+  emulator_ = emulator::LocalEmulator::start(emulator_options(options_));
+  url_ = emulator_->url();
 }
 
 LocalCloud::~LocalCloud() {
-  if (instance_) instance_->stop();
+  if (emulator_) emulator_->stop();
 }
 
 json::value LocalCloud::state() const {
@@ -72,13 +72,13 @@ void LocalCloud::advance_ms(std::int64_t ms) const {
 
 void LocalCloud::restart() {
   if (options_.state_file.empty()) throw std::logic_error("restart needs a state file");
-  instance_->stop();
-  instance_.reset();
+  emulator_->stop();
+  emulator_.reset();
   // The fixture seeds an empty state only; faults are the test's to keep or drop.
   LocalCloudOptions again = options_;
   again.fixture.clear();
-  instance_ = emulator::Instance::start(instance_options(again));
-  url_ = instance_->url();
+  emulator_ = emulator::LocalEmulator::start(emulator_options(again));
+  url_ = emulator_->url();
 }
 
 ProcessResult run_tcplan_against(const LocalCloud& cloud, const std::filesystem::path& audit_db,

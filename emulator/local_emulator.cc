@@ -1,4 +1,4 @@
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 
 #include <stdexcept>
 
@@ -9,7 +9,7 @@
 
 namespace tcplan::emulator {
 
-std::unique_ptr<Instance> Instance::start(const InstanceOptions& options) {
+std::unique_ptr<LocalEmulator> LocalEmulator::start(const LocalEmulatorOptions& options) {
   FrontOptions front;
   if (options.secret_id.empty() != options.secret_key.empty())
     throw std::runtime_error("--secret-id and --secret-key go together");
@@ -44,15 +44,15 @@ std::unique_ptr<Instance> Instance::start(const InstanceOptions& options) {
   front.seed = seed;
   front.rate_limits = options.rate_limits;
 
-  std::unique_ptr<Instance> instance(new Instance());
-  instance->cloud_ = make_cloud(cloud);
-  instance->front_ = std::make_unique<Front>(*instance->cloud_, std::move(front));
-  instance->server_ = std::make_unique<Server>(*instance->front_, options.server);
-  instance->server_->start();
-  return instance;
+  std::unique_ptr<LocalEmulator> emulator(new LocalEmulator());
+  emulator->cloud_ = make_cloud(cloud);
+  emulator->front_ = std::make_unique<Front>(*emulator->cloud_, std::move(front));
+  emulator->server_ = std::make_unique<Server>(*emulator->front_, options.server);
+  emulator->server_->start();
+  return emulator;
 }
 
-Instance::~Instance() {
+LocalEmulator::~LocalEmulator() {
   // The server goes first: its connections use the front, which uses the model.
   if (server_) server_->stop();
   server_.reset();
