@@ -62,6 +62,17 @@ std::int64_t system_now_seconds() {
       .count();
 }
 
+// Regions ("ap-guangzhou") and services ("emr") become DNS labels of the endpoint and values
+// of X-TC-Region and the credential scope: lower-case letters, digits and '-' only, so a plan
+// can neither inject a header nor point the host somewhere else.
+bool is_label(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
 std::string redacted_authorization(const std::string& value) {
   auto pos = value.find("Signature=");
   if (pos == std::string::npos) return kRedacted;
@@ -215,6 +226,18 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
     return e;
   };
 
+  auto invalid = [&](std::string message) {
+    ApiError e;
+    e.code = kInvalidRequest;
+    e.message = std::move(message);
+    return with_context(e);
+  };
+  // Checked before the URL is built from them and before anything is recorded or sent.
+  if (!attempt.region.empty() && !is_label(attempt.region))
+    return invalid("region must be lower-case letters, digits and '-' (e.g. ap-guangzhou)");
+  if (!request.service.empty() && !is_label(request.service))
+    return invalid("service must be lower-case letters, digits and '-' (e.g. emr)");
+
   auto url = parse_endpoint_url(attempt.url);
   if (!url) return with_context(url.error());
   if (request.service.empty() || request.action.empty() || attempt.version.empty()) {
@@ -249,6 +272,9 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   attempt.headers.emplace_back("X-TC-RequestClient", options_.user_agent);
   attempt.headers.emplace_back("User-Agent", options_.user_agent);
   attempt.headers.emplace_back("Authorization", signature.authorization);
+  for (const auto& [name, value] : attempt.headers) {
+    if (auto bad = header_problem(name, value)) return invalid(*bad);
+  }
 
   spdlog::debug("call {} {} version={} region={} host={}", request.service, request.action,
                 attempt.version, attempt.region.empty() ? "-" : attempt.region, attempt.host);

@@ -1,5 +1,9 @@
 #include "api/credentials.h"
 
+#include <openssl/crypto.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -129,28 +133,7 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
     }
     return std::optional<Credentials>();
   }
-  auto sections = parse_ini(*text, path.string());
-  if (!sections) return sections.error();
-  auto it = sections->find(profile);
-  if (it == sections->end()) return std::optional<Credentials>();
-  const IniSection& s = it->second;
-  std::string where = path.string() + " [" + profile + "]";
-  auto get = [&](const char* k) {
-    auto f = s.find(k);
-    return f == s.end() ? std::string() : f->second;
-  };
-  Credentials c;
-  c.secret_id = get("secret_id");
-  c.secret_key = get("secret_key");
-  c.token = get("token");
-  c.region = get("region");
-  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
-  if (c.secret_id.empty())
-    return base::Error{where + ": secret_key is set but secret_id is missing"};
-  if (c.secret_key.empty())
-    return base::Error{where + ": secret_id is set but secret_key is missing"};
-  c.source = where;
-  return std::optional<Credentials>(std::move(c));
+  return parse_credentials_ini(*text, path.string(), profile);
 }
 
 std::string json_string(const json::object& o, std::string_view key) {
@@ -164,20 +147,10 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
   auto path = dir / (profile + ".credential");
   auto text = slurp(path);
   if (!text) return std::optional<Credentials>();
+  auto parsed = parse_tccli_credential(*text, path.string());
+  if (!parsed || !parsed->has_value()) return parsed;
+  Credentials c = std::move(**parsed);
   boost::system::error_code ec;
-  json::value doc = json::parse(*text, ec);
-  if (ec || !doc.is_object()) return base::Error{path.string() + ": not a JSON object"};
-  const auto& o = doc.get_object();
-  Credentials c;
-  c.secret_id = json_string(o, "secretId");
-  c.secret_key = json_string(o, "secretKey");
-  c.token = json_string(o, "token");
-  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
-  if (c.secret_id.empty())
-    return base::Error{path.string() + ": secretKey is set but secretId is missing"};
-  if (c.secret_key.empty())
-    return base::Error{path.string() + ": secretId is set but secretKey is missing"};
-  c.source = path.string();
   // The region lives in the sibling .configure file; a broken one only costs the default.
   if (auto conf = slurp(dir / (profile + ".configure"))) {
     json::value cv = json::parse(*conf, ec);
@@ -191,6 +164,69 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
 }
 
 }  // namespace
+
+Credentials::~Credentials() {
+  wipe(secret_key);
+  wipe(token);
+}
+
+void wipe(std::string& secret) {
+  // The whole capacity: a shorter value assigned over a longer one leaves the tail behind.
+  secret.resize(secret.capacity());
+  OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
+}
+
+void protect_secrets_in_memory() {
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+}
+
+base::Result<std::optional<Credentials>> parse_credentials_ini(const std::string& text,
+                                                               const std::string& where,
+                                                               const std::string& profile) {
+  auto sections = parse_ini(text, where);
+  if (!sections) return sections.error();
+  auto it = sections->find(profile);
+  if (it == sections->end()) return std::optional<Credentials>();
+  const IniSection& s = it->second;
+  const std::string section = where + " [" + profile + "]";
+  auto get = [&](const char* k) {
+    auto f = s.find(k);
+    return f == s.end() ? std::string() : f->second;
+  };
+  Credentials c;
+  c.secret_id = get("secret_id");
+  c.secret_key = get("secret_key");
+  c.token = get("token");
+  c.region = get("region");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty())
+    return base::Error{section + ": secret_key is set but secret_id is missing"};
+  if (c.secret_key.empty())
+    return base::Error{section + ": secret_id is set but secret_key is missing"};
+  c.source = section;
+  return std::optional<Credentials>(std::move(c));
+}
+
+base::Result<std::optional<Credentials>> parse_tccli_credential(const std::string& text,
+                                                                const std::string& where) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(text, ec);
+  if (ec || !doc.is_object()) return base::Error{where + ": not a JSON object"};
+  const auto& o = doc.get_object();
+  Credentials c;
+  c.secret_id = json_string(o, "secretId");
+  c.secret_key = json_string(o, "secretKey");
+  c.token = json_string(o, "token");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty()) return base::Error{where + ": secretKey is set but secretId is missing"};
+  if (c.secret_key.empty())
+    return base::Error{where + ": secretId is set but secretKey is missing"};
+  c.source = where;
+  return std::optional<Credentials>(std::move(c));
+}
 
 CredentialEnvironment CredentialEnvironment::process() {
   CredentialEnvironment env;
@@ -233,6 +269,7 @@ base::Result<std::optional<Credentials>> find_credentials(const std::string& pro
     found = std::move(*t);
   }
   if (found && region->has_value()) found->region = **region;
+  if (found) protect_secrets_in_memory();
   return found;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api/catalog.h"
+#include "api/hash.h"
 #include "emulator/flat_params.h"
 #include "emulator/host.h"
 #include "emulator/request_id.h"
@@ -135,6 +136,18 @@ FrontReply Front::handle(const HttpRequest& request) {
 }
 
 FrontReply Front::handle_control(const HttpRequest& request) {
+  if (options_.control_token.empty()) {
+    FrontReply reply = json_reply(R"({"error":"this emulator has no control paths"})");
+    reply.status = 403;
+    return reply;
+  }
+  const std::string* token = request.header(kControlTokenHeader);
+  if (token == nullptr || !api::constant_time_equal(*token, options_.control_token)) {
+    FrontReply reply = json_reply(
+        R"({"error":"control paths need the X-Emulator-Token printed when the emulator started"})");
+    reply.status = 401;
+    return reply;
+  }
   const std::string_view path = request.path();
   if (path == "/_emulator/state" && request.method == "GET") {
     json::value state = cloud_.state_json(cloud_.now_ms());
