@@ -152,6 +152,15 @@ base::Result<CallResponse, ApiError> parse_response(int http_status, std::string
       f.request_id = request_id;
       return f;
     }
+    // "ClientError.*" names what this client saw, never what a server said: a server (or a
+    // proxy) sending ClientError.NetworkError would otherwise read as "the request never
+    // left" and let a write be re-sent blindly. Found by fuzz/response_fuzz.cc.
+    if (e.code.rfind("ClientError.", 0) == 0) {
+      auto f = fail(kParseJson,
+                    "Response.Error with the client-side code " + truncate_for_message(e.code));
+      f.request_id = request_id;
+      return f;
+    }
     return e;
   }
   if (http_status != 200) {

@@ -50,6 +50,25 @@ std::optional<std::string> slurp(const std::filesystem::path& path) {
 
 using IniSection = std::map<std::string, std::string>;
 
+// A key, token or region goes into an HTTP header or a signature: a control character in one
+// (a CR pasted with it, say) would inject a header or sign garbage. The message names the
+// field, never its value.
+std::optional<std::string> control_character_in(const Credentials& c, const std::string& where,
+                                                const char* id, const char* key, const char* token,
+                                                const char* region) {
+  auto has_control = [](const std::string& v) {
+    for (unsigned char ch : v) {
+      if (ch < 0x20 || ch == 0x7f) return true;
+    }
+    return false;
+  };
+  for (const auto& [value, name] : {std::pair{&c.secret_id, id}, std::pair{&c.secret_key, key},
+                                    std::pair{&c.token, token}, std::pair{&c.region, region}}) {
+    if (has_control(*value)) return where + ": " + name + " holds a control character";
+  }
+  return std::nullopt;
+}
+
 // The INI dialect the SDKs read: [section], key = value, '#' or ';' comments. Values may be
 // quoted. Section and key names are case-sensitive, as in the Python SDK's configparser use.
 base::Result<std::map<std::string, IniSection>> parse_ini(const std::string& text,
@@ -206,6 +225,8 @@ base::Result<std::optional<Credentials>> parse_credentials_ini(const std::string
     return base::Error{section + ": secret_key is set but secret_id is missing"};
   if (c.secret_key.empty())
     return base::Error{section + ": secret_id is set but secret_key is missing"};
+  if (auto bad = control_character_in(c, section, "secret_id", "secret_key", "token", "region"))
+    return base::Error{*bad};
   c.source = section;
   return std::optional<Credentials>(std::move(c));
 }

@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         " [default]: malformed section header expected key = value key outside any [section] "
         "secret_key is set but secret_id is missing secret_id is set but secret_key is missing "
         "not a JSON object secretKey is set but secretId is missing secretId is set but "
-        "secretKey is missing";
+        "secretKey is missing secret_id secret_key secretId secretKey token region holds a "
+        "control character";
     for (const auto& value : values_in(text)) {
       if (value.size() >= 8 && where.find(value) == std::string::npos &&
           kWording.find(value) == std::string_view::npos)
@@ -63,10 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const tcplan::api::Credentials& c = **parsed;
   FUZZ_CHECK(!c.secret_id.empty() && !c.secret_key.empty(), text);
   FUZZ_CHECK(c.source.rfind(where, 0) == 0, c.source);
-  if (!tccli) {
-    // Lines are split on LF and values trimmed: no line break survives into a header value.
-    for (const std::string* v : {&c.secret_id, &c.secret_key, &c.token, &c.region})
-      FUZZ_CHECK(v->find('\n') == std::string::npos && v->find('\r') == std::string::npos, *v);
+  // These go into headers and signatures: no control character survives a parse.
+  for (const std::string* v : {&c.secret_id, &c.secret_key, &c.token, &c.region}) {
+    for (unsigned char ch : *v)
+      FUZZ_CHECK(ch >= 0x20 && ch != 0x7f, "a control character in a parsed credential");
   }
   tcplan::api::Credentials copy = c;
   tcplan::api::wipe(copy.secret_key);
