@@ -245,6 +245,8 @@ base::Result<std::optional<Credentials>> parse_tccli_credential(const std::strin
   if (c.secret_id.empty()) return base::Error{where + ": secretKey is set but secretId is missing"};
   if (c.secret_key.empty())
     return base::Error{where + ": secretId is set but secretKey is missing"};
+  if (auto bad = control_character_in(c, where, "secretId", "secretKey", "token", "region"))
+    return base::Error{*bad};
   c.source = where;
   return std::optional<Credentials>(std::move(c));
 }
