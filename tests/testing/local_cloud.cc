@@ -67,11 +67,11 @@ LocalCloud::~LocalCloud() {
 }
 
 json::value LocalCloud::state() const {
-  return json::parse(http("GET", url_ + "/_emulator/state", instance_->control_token()));
+  return json::parse(http("GET", url_ + "/_emulator/state", emulator_->control_token()));
 }
 
 void LocalCloud::advance_ms(std::int64_t ms) const {
-  http("POST", url_ + "/_emulator/advance?ms=" + std::to_string(ms), instance_->control_token());
+  http("POST", url_ + "/_emulator/advance?ms=" + std::to_string(ms), emulator_->control_token());
 }
 
 void LocalCloud::restart() {
