@@ -51,7 +51,7 @@ const char* to_string(ErrorClass c);
 // server answered with a definite error or the request never left.
 bool is_ambiguous(const ApiError& error);
 
-// What the executor may do after `error` on an action (see design.md "Idempotency").
+// What the executor may do after `error` on an action (docs/executor.md, "Idempotency").
 enum class Resend {
   kSafe,           // re-send (after the class's delay): it cannot create a second effect
   kAfterReadBack,  // the first attempt may have taken effect: read state, re-send only if absent

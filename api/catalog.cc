@@ -77,6 +77,32 @@ class Reader {
     return static_cast<int>(v->as_int64());
   }
 
+  // Any integer, zero and negatives included (PayMode 0).
+  std::int64_t int64(std::string_view key) {
+    const auto* v = get(key, true);
+    if (v == nullptr) return 0;
+    if (!v->is_int64()) {
+      fail("\"" + std::string(key) + "\" must be an integer");
+      return 0;
+    }
+    return v->as_int64();
+  }
+
+  std::vector<std::int64_t> integers(std::string_view key) {
+    std::vector<std::int64_t> out;
+    const auto* v = get(key, true);
+    if (v == nullptr) return out;
+    if (v->is_array()) {
+      for (const auto& e : v->as_array()) {
+        if (!e.is_int64()) break;
+        out.push_back(e.as_int64());
+      }
+      if (out.size() == v->as_array().size() && !out.empty()) return out;
+    }
+    fail("\"" + std::string(key) + "\" must be a non-empty array of integers");
+    return {};
+  }
+
   std::vector<std::string> strings(std::string_view key, bool required = false) {
     std::vector<std::string> out;
     const auto* v = get(key, required);
@@ -174,7 +200,129 @@ void read_messages(const json::object* obj, const std::string& where,
   }
 }
 
+// "emr-[a-z0-9]{8}" or "emr-vm-[a-z0-9]{7,8}": the only shape of pattern the docs need, so a
+// small parser instead of std::regex (no exceptions, and matching is a loop).
+bool parse_id_pattern(IdFormat* f) {
+  constexpr std::string_view kClass = "[a-z0-9]{";
+  const std::string& p = f->pattern;
+  const auto cls = p.find(kClass);
+  if (cls == std::string::npos || p.empty() || p.back() != '}') return false;
+  f->prefix = p.substr(0, cls);
+  const std::string counts = p.substr(cls + kClass.size(), p.size() - cls - kClass.size() - 1);
+  const auto comma = counts.find(',');
+  try {
+    std::size_t used = 0;
+    f->min_length = std::stoul(counts.substr(0, comma), &used);
+    if (used != counts.substr(0, comma).size()) return false;
+    f->max_length = f->min_length;
+    if (comma != std::string::npos) {
+      const std::string max = counts.substr(comma + 1);
+      f->max_length = std::stoul(max, &used);
+      if (used != max.size()) return false;
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !f->prefix.empty() && f->min_length > 0 && f->min_length <= f->max_length;
+}
+
+struct Rules {
+  std::vector<IdFormat> id_formats;
+  std::vector<PayModeTerms> pay_modes;
+  std::vector<ChargeType> charge_types;
+};
+
+IdFormat read_id_format(const json::value& v, const std::string& where, std::string* error) {
+  Reader r(v, where, error);
+  IdFormat f;
+  f.kind = r.str("kind");
+  f.pattern = r.str("pattern");
+  f.example = r.str("example");
+  r.str("source");
+  if (const auto* fields = r.object("fields", true)) {
+    for (const auto& kv : *fields) {
+      auto& names = f.fields[std::string(kv.key())];
+      const bool strings = kv.value().is_array() &&
+                           std::all_of(kv.value().as_array().begin(), kv.value().as_array().end(),
+                                       [](const json::value& e) { return e.is_string(); });
+      if (!strings) r.fail("fields." + std::string(kv.key()) + " must be an array of strings");
+      if (!strings) break;
+      for (const auto& e : kv.value().as_array())
+        names.emplace_back(e.as_string());
+    }
+  }
+  r.finish();
+  if (error->empty() && !parse_id_pattern(&f)) {
+    r.fail("pattern must be PREFIX[a-z0-9]{N} or PREFIX[a-z0-9]{MIN,MAX}");
+  } else if (error->empty() && !f.matches(f.example)) {
+    r.fail("example " + f.example + " does not match " + f.pattern);
+  }
+  return f;
+}
+
+Rules read_rules(Reader& top, std::string* error) {
+  Rules out;
+  // Optional: a catalog without rules (a test's minimal one) checks shapes only.
+  const json::value* rules = top.get("rules", false);
+  if (rules == nullptr) return out;
+  Reader r(*rules, "catalog.rules", error);
+  if (const auto* formats = r.array("id_formats", true)) {
+    for (std::size_t i = 0; i < formats->size() && error->empty(); ++i) {
+      out.id_formats.push_back(read_id_format(
+          (*formats)[i], r.where() + ".id_formats[" + std::to_string(i) + "]", error));
+    }
+  }
+  if (const auto* modes = r.array("pay_modes", true)) {
+    for (std::size_t i = 0; i < modes->size() && error->empty(); ++i) {
+      Reader mr((*modes)[i], r.where() + ".pay_modes[" + std::to_string(i) + "]", error);
+      PayModeTerms t;
+      t.pay_mode = mr.int64("PayMode");
+      t.name = mr.str("name");
+      t.time_unit = mr.str("TimeUnit");
+      t.time_spans = mr.integers("TimeSpan");
+      t.time_span_unit = mr.str("TimeSpanUnit");
+      t.time_span_seconds = mr.int64("TimeSpanSeconds");
+      if (t.time_span_seconds <= 0) mr.fail("\"TimeSpanSeconds\" must be positive");
+      mr.str("source");
+      mr.finish();
+      out.pay_modes.push_back(std::move(t));
+    }
+  }
+  if (const auto* charges = r.array("charge_types", true)) {
+    for (std::size_t i = 0; i < charges->size() && error->empty(); ++i) {
+      Reader cr((*charges)[i], r.where() + ".charge_types[" + std::to_string(i) + "]", error);
+      ChargeType c;
+      c.name = cr.str("InstanceChargeType");
+      if (cr.get("prepaid_pay_mode", false) != nullptr)
+        c.prepaid_pay_mode = cr.int64("prepaid_pay_mode");
+      c.node_flags = cr.strings("node_flags");
+      cr.str("source");
+      cr.finish();
+      out.charge_types.push_back(std::move(c));
+    }
+  }
+  r.finish();
+  return out;
+}
+
+// The element of `items` whose `key` equals `value`, or null: every lookup by name here.
+template <class T, class K, class V>
+const T* find_by(const std::vector<T>& items, K T::*key, const V& value) {
+  for (const auto& x : items) {
+    if (x.*key == value) return &x;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+bool IdFormat::matches(std::string_view id) const {
+  if (id.substr(0, prefix.size()) != prefix) return false;
+  const std::string_view rest = id.substr(prefix.size());
+  if (rest.size() < min_length || rest.size() > max_length) return false;
+  return std::all_of(rest.begin(), rest.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
 
 std::string_view array_element(std::string_view type) {
   if (type.substr(0, kArrayPrefix.size()) != kArrayPrefix) return {};
@@ -186,10 +334,7 @@ bool is_scalar_type(std::string_view type) {
 }
 
 const FieldSpec* StructSpec::field(std::string_view n) const {
-  for (const auto& f : fields) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(fields, &FieldSpec::name, n);
 }
 
 std::string ServiceSpec::regional_host(std::string_view region) const {
@@ -198,17 +343,11 @@ std::string ServiceSpec::regional_host(std::string_view region) const {
 }
 
 const FieldSpec* ActionSpec::param(std::string_view n) const {
-  for (const auto& f : params) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(params, &FieldSpec::name, n);
 }
 
 const FieldSpec* ActionSpec::output(std::string_view n) const {
-  for (const auto& f : outputs) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
+  return find_by(outputs, &FieldSpec::name, n);
 }
 
 const Catalog& Catalog::builtin() {
@@ -289,6 +428,10 @@ base::Result<Catalog> Catalog::parse(std::string_view json_text) {
       c.actions_.push_back(std::move(a));
     }
   }
+  Rules rules = read_rules(top, &error);
+  c.id_formats_ = std::move(rules.id_formats);
+  c.pay_modes_ = std::move(rules.pay_modes);
+  c.charge_types_ = std::move(rules.charge_types);
   top.finish();
   if (!error.empty()) return base::Error{error};
 
@@ -338,15 +481,45 @@ base::Result<Catalog> Catalog::parse(std::string_view json_text) {
       error = where + ": client_token is set but there is no ClientToken param";
     }
   }
+  // Each rule names a thing once, so a lookup by it is unambiguous.
+  for (std::size_t i = 0; i < c.id_formats_.size() && error.empty(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.id_formats_[j].kind == c.id_formats_[i].kind)
+        error = "rules.id_formats: kind " + c.id_formats_[i].kind + " listed twice";
+      for (const auto& [svc, names] : c.id_formats_[i].fields) {
+        for (const auto& n : names) {
+          if (c.id_formats_[j].fields.count(svc) &&
+              std::count(c.id_formats_[j].fields.at(svc).begin(),
+                         c.id_formats_[j].fields.at(svc).end(), n) &&
+              error.empty())
+            error = "rules.id_formats: " + svc + " " + n + " has two formats";
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < c.pay_modes_.size() && error.empty(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.pay_modes_[j].pay_mode == c.pay_modes_[i].pay_mode)
+        error = "rules.pay_modes: PayMode " + std::to_string(c.pay_modes_[i].pay_mode) +
+                " listed twice";
+    }
+  }
+  for (std::size_t i = 0; i < c.charge_types_.size() && error.empty(); ++i) {
+    const auto& prepaid = c.charge_types_[i].prepaid_pay_mode;
+    if (prepaid && c.pay_mode(*prepaid) == nullptr)
+      error = "rules.charge_types: " + c.charge_types_[i].name + ": no PayMode " +
+              std::to_string(*prepaid) + " in rules.pay_modes";
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.charge_types_[j].name == c.charge_types_[i].name)
+        error = "rules.charge_types: " + c.charge_types_[i].name + " listed twice";
+    }
+  }
   if (!error.empty()) return base::Error{error};
   return c;
 }
 
 const ServiceSpec* Catalog::service(std::string_view name) const {
-  for (const auto& s : services_) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
+  return find_by(services_, &ServiceSpec::name, name);
 }
 
 const ActionSpec* Catalog::find(std::string_view svc, std::string_view action,
@@ -377,6 +550,32 @@ std::string_view Catalog::error_message(std::string_view code) const {
     if (sit != s.error_messages.end()) return sit->second;
   }
   return {};
+}
+
+const IdFormat* Catalog::id_format(std::string_view kind) const {
+  return find_by(id_formats_, &IdFormat::kind, kind);
+}
+
+const IdFormat* Catalog::id_format_of(std::string_view svc, std::string_view field) const {
+  for (const auto& f : id_formats_) {
+    auto it = f.fields.find(svc);
+    if (it != f.fields.end() &&
+        std::find(it->second.begin(), it->second.end(), field) != it->second.end())
+      return &f;
+  }
+  return nullptr;
+}
+
+const PayModeTerms* Catalog::pay_mode(std::int64_t pay_mode) const {
+  return find_by(pay_modes_, &PayModeTerms::pay_mode, pay_mode);
+}
+
+const PayModeTerms* Catalog::pay_mode_of_unit(std::string_view time_unit) const {
+  return find_by(pay_modes_, &PayModeTerms::time_unit, time_unit);
+}
+
+const ChargeType* Catalog::charge_type(std::string_view name) const {
+  return find_by(charge_types_, &ChargeType::name, name);
 }
 
 std::string_view Catalog::error_message(std::string_view svc, std::string_view code) const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/catalog.h"
+#include "api/closest_name.h"
 
 namespace tcplan::api {
 
@@ -62,24 +63,6 @@ bool parse_float(std::string_view s) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 class Validator {
  public:
   Validator(const Catalog& catalog, const ValidateOptions& options)
@@ -115,17 +98,13 @@ class Validator {
   }
 
   static std::string unknown(std::string_view key, const std::vector<FieldSpec>& fields) {
-    std::string best;
-    std::size_t best_distance = 3;  // suggest only close names: typos and case slips
-    for (const auto& f : fields) {
-      const std::size_t d = edit_distance(key, f.name);
-      if (d < best_distance) {
-        best_distance = d;
-        best = f.name;
-      }
-    }
+    std::vector<std::string_view> names;
+    for (const auto& f : fields)
+      names.push_back(f.name);
+    // Close names only: typos and case slips.
+    const std::string_view best = closest_name(key, names, 2);
     if (best.empty()) return "unknown parameter";
-    return "unknown parameter (did you mean " + best + "?)";
+    return "unknown parameter (did you mean " + std::string(best) + "?)";
   }
 
   void check_value(const FieldSpec& f, std::string_view type, const json::value& v,

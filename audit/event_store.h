@@ -4,7 +4,8 @@
 // store (location.h); every rule below is this class's, the backends (backend.h) only hold
 // the rows. Several processes — on several hosts, with PostgreSQL — may append to one trail.
 //
-// Contract for writers (the executor, the api call hook, `tcplan call`):
+// Contract for writers (the executor's journal, the commands that record reading the trail,
+// the locks of `apply` and `unlock`):
 //  - append() returns only after the event is committed durably (SQLite: WAL with
 //    synchronous=FULL; PostgreSQL: synchronous_commit=on): once it returns, the event survives
 //    a process crash and a power loss. Append the request event and wait for it before

@@ -1,5 +1,6 @@
 // Runs and step states rebuilt from events: the trail is the source of truth, and this is
-// the only reading of it that resume, `tcplan runs` and `tcplan status` need. Pure: no I/O
+// the reading `tcplan runs`, `tcplan status`, the reports and apply's choice of a run to resume
+// use (the executor's resume rebuilds finer state itself: executor/resume.h). Pure: no I/O
 // except load_run()/load_runs(), which read the store and call project_run().
 //
 // Conventions the projection relies on (writers: keep to them):

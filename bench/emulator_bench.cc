@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "api/signer.h"
-#include "emulator/instance.h"
 #include "emulator/local_credentials.h"
+#include "emulator/local_emulator.h"
 
 namespace tcplan::emulator {
 namespace {
@@ -27,13 +27,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-Instance& emulator() {
-  static std::unique_ptr<Instance> instance = [] {
-    InstanceOptions options;
+LocalEmulator& emulator() {
+  static std::unique_ptr<LocalEmulator> instance = [] {
+    LocalEmulatorOptions options;
     options.rate_limits = false;
     options.fixture_file =
         std::filesystem::path(TCPLAN_SOURCE_DIR) / "emulator" / "fixtures" / "example.toml";
-    return Instance::start(options);
+    return LocalEmulator::start(options);
   }();
   return *instance;
 }

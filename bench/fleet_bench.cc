@@ -19,7 +19,7 @@
 #include "bench/fleet/inputs.h"
 #include "bench/fleet/lower_bound.h"
 #include "bench/fleet/trail_stats.h"
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 
 namespace fs = std::filesystem;
 
@@ -125,12 +125,12 @@ int run(const Options& o) {
   write_file(dir / "fixture.toml", tcplan::bench::fleet_fixture(ids));
   write_file(dir / "plan.toml", tcplan::bench::fleet_plan(ids, o.restart_poll));
 
-  tcplan::emulator::InstanceOptions eo;
+  tcplan::emulator::LocalEmulatorOptions eo;
   eo.time_scale = o.time_scale;
   eo.fixture_file = dir / "fixture.toml";
   eo.rate_limits = true;  // the documented per-action limits, as the cloud enforces them
   eo.seed = 1;
-  auto emulator = tcplan::emulator::Instance::start(eo);
+  auto emulator = tcplan::emulator::LocalEmulator::start(eo);
 
   const std::string scale = std::to_string(o.time_scale);
   const std::string load_before = load_average();

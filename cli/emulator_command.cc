@@ -1,6 +1,7 @@
 // `tcplan emulator [--listen ADDR:PORT] [--state FILE] [--faults FILE] ...`: a standalone
 // local Tencent Cloud (docs/emulator.md). Prints "listening on http://ADDR:PORT" as its first
-// stdout line, serves until SIGINT/SIGTERM, then finishes in-flight responses and exits 0.
+// stdout line and "control token: HEX" as its second, serves until SIGINT/SIGTERM, then finishes
+// in-flight responses and exits 0.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -9,7 +10,7 @@
 #include <optional>
 
 #include "cli/command.h"
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 
 namespace tcplan::cli {
 namespace {
@@ -50,7 +51,7 @@ bool parse_listen(const std::string& text, std::string* address, std::uint16_t* 
 }
 
 int run_emulator(const EmulatorFlags& flags, bool seed_given) {
-  emulator::InstanceOptions options;
+  emulator::LocalEmulatorOptions options;
   if (!parse_listen(flags.listen, &options.server.address, &options.server.port)) {
     std::fprintf(stderr, "error: --listen expects ADDRESS:PORT, e.g. 127.0.0.1:0\n");
     return kExitUsage;
@@ -73,8 +74,11 @@ int run_emulator(const EmulatorFlags& flags, bool seed_given) {
   // Signals are caught before serving starts, so an early SIGTERM still exits cleanly.
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  auto instance = emulator::Instance::start(options);
+  auto instance = emulator::LocalEmulator::start(options);
   std::printf("listening on %s\n", instance->url().c_str());
+  // /_emulator/* needs it (X-Emulator-Token): only whoever started the emulator may read its
+  // whole state or move its clock.
+  std::printf("control token: %s\n", instance->control_token().c_str());
   std::fflush(stdout);
   signals.async_wait([](const boost::system::error_code&, int) {});
   signals_io.run();

@@ -9,9 +9,11 @@
 
 namespace tcplan::emulator {
 
+class LocalEmulator;
+
 struct EmbeddedOptions {
   std::filesystem::path state_file;    // empty: in memory
-  double time_scale = 60.0;            // embedded runs are fast by default (design.md)
+  double time_scale = 60.0;            // embedded runs are fast by default (docs/emulator.md)
   std::filesystem::path faults_file;   // optional
   std::filesystem::path fixture_file;  // optional
 };
@@ -20,9 +22,16 @@ class Embedded {
  public:
   // Starts serving on 127.0.0.1 with an OS-chosen port; throws on fatal set-up problems.
   static std::unique_ptr<Embedded> start(const EmbeddedOptions& options);
-  virtual ~Embedded() = default;
+  ~Embedded();
+  Embedded(const Embedded&) = delete;
+  Embedded& operator=(const Embedded&) = delete;
+
   // "http://127.0.0.1:PORT"
-  virtual std::string url() const = 0;
+  std::string url() const;
+
+ private:
+  explicit Embedded(std::unique_ptr<LocalEmulator> emulator);
+  std::unique_ptr<LocalEmulator> emulator_;
 };
 
 }  // namespace tcplan::emulator

@@ -1,10 +1,10 @@
 // Runner: executes a validated plan. One Asio io_context drives everything — ready steps
 // start, timers drive polls, backoff and rate limits — and each step item is a coroutine, so
 // its logic reads top to bottom. API calls block in libcurl, so they run on a small thread
-// pool and resume the coroutine on the io_context when they return (design.md lets us pick
-// this over curl-multi-on-Asio; see docs/executor.md for the measurement). The Schedule
-// decides what may start; the Journal records everything before it happens; every send whose
-// predecessor may have taken effect goes through decide_resend() (resend_rule.h).
+// pool and resume the coroutine on the io_context when they return (chosen over
+// curl-multi-on-Asio; docs/executor.md has the measurement). The Schedule decides what may
+// start; the Journal records everything before it happens; every send whose predecessor may
+// have taken effect goes through decide_resend() (resend_rule.h).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -20,7 +20,8 @@ struct SavedPlan {
   boost::json::object preview;  // the preview JSON as saved (schema tcplan.preview/1)
 };
 
-// Nullopt-like error when `path` is not a saved plan (the caller then treats it as a plan file).
+// Whether `text` is a saved plan (a JSON object naming tcplan.saved-plan/); when it is not,
+// the caller treats the file as a plan.
 bool looks_like_saved_plan(const std::string& text);
 base::Result<SavedPlan> parse_saved_plan(const std::string& text);
 

@@ -33,7 +33,7 @@ enum class ClusterTarget { kRunning, kTerminated };
 WaitObservation observe_cluster(const boost::json::object& response, const std::string& cluster_id,
                                 ClusterTarget target);
 
-// Words for an EMR cluster status code (reference/sdk-behaviour.md §1.3).
+// Words for an EMR cluster status code (docs/cloud-api.md, "Cluster status").
 std::string cluster_status_name(std::int64_t status);
 
 // Next poll interval: starts at the step's `poll`, grows by half each time, capped at 60 s.

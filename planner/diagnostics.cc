@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/closest_name.h"
+
 namespace tcplan::planner {
 
 void Diagnostics::error(Location where, std::string message) {
@@ -77,41 +79,10 @@ std::string Diagnostics::render() const {
 }
 
 // Optimal string alignment distance: a swap of two neighbours ("grwo") counts as one edit.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  const std::size_t w = b.size() + 1;
-  std::vector<std::size_t> d((a.size() + 1) * w);
-  for (std::size_t i = 0; i <= a.size(); ++i)
-    d[i * w] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    d[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      std::size_t v =
-          std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-          lower(a[i - 2]) == lower(b[j - 1])) {
-        v = std::min(v, d[(i - 2) * w + j - 2] + 1);
-      }
-      d[i * w + j] = v;
-    }
-  }
-  return d[a.size() * w + b.size()];
-}
-
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
   // A third of the word, at least 1 and at most 3 edits: catches typos, not unrelated names.
   const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
-  std::string_view best;
-  std::size_t best_distance = limit + 1;
-  for (std::string_view c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
+  const std::string_view best = api::closest_name(word, candidates, limit);
   if (best.empty()) return {};
   return " (did you mean '" + std::string(best) + "'?)";
 }

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "api/closest_name.h"
+
 namespace tcplan::planner {
 
 // 1-based line and column in the plan file; 0 means "the file as a whole".
@@ -53,8 +55,8 @@ class Diagnostics {
   std::size_t errors_ = 0;
 };
 
-// Levenshtein distance, case-insensitive: "IntanceId" is one edit from "InstanceId".
-std::size_t edit_distance(std::string_view a, std::string_view b);
+// The edit distance of the suggestions (api/closest_name.h).
+using api::edit_distance;
 
 // " (did you mean 'X'?)" for the closest candidate within a small distance, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api/catalog.h"
+#include "api/param_rules.h"
 #include "base/time.h"
 #include "planner/reference.h"
 #include "planner/resolve.h"
@@ -18,8 +19,6 @@ namespace tcplan::planner {
 namespace json = boost::json;
 
 namespace {
-
-constexpr double kHoursPerMonth = 720;
 
 // Costs come back as numbers (CreateInstance) or strings ("1.74", ScaleOutInstance).
 std::optional<double> number(const json::object& o, std::string_view key) {
@@ -136,7 +135,7 @@ class Previewer {
     if (it == clusters_.end()) {
       json::object params{{"DisplayStrategy", "clusterList"},
                           {"InstanceIds", json::array{json::value(id)}}};
-      auto r = reader_.call("emr", "DescribeInstances", "2019-01-03", region, params);
+      auto r = reader_.call("emr", "DescribeInstances", emr_version(), region, params);
       Cached c;
       if (!r.ok()) {
         c.error = r.error().to_string();
@@ -184,7 +183,7 @@ class Previewer {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     json::object params{{"InstanceId", cluster}, {"NodeFlag", flag}, {"Limit", 100}};
-    auto r = reader_.call("emr", "DescribeClusterNodes", "2019-01-03", s.region, params);
+    auto r = reader_.call("emr", "DescribeClusterNodes", emr_version(), s.region, params);
     if (!r.ok()) {
       p->problems.push_back("cannot read the nodes of " + cluster + ": " + r.error().to_string());
       return;
@@ -345,19 +344,21 @@ class Previewer {
     StepPrice sp;
     sp.action = action;
     sp.currency = currency_;
-    double hours = 0;
-    if (unit == "s") {
-      hours = (span > 0 ? span : 3600) / 3600;
-      sp.unit = "hour";
-      sp.quoted = {*original / hours, *discounted / hours};
-    } else if (unit == "m") {
-      const double months = span > 0 ? span : 1;
-      hours = months * kHoursPerMonth;
-      sp.unit = "month";
-      sp.quoted = {*original / months, *discounted / months};
-    } else {
+    // The hours the quote covers, by the catalog's PayMode terms (the emulator prices with the
+    // same conversion): "s" + 3600 is one hour, "m" + N is N months of 720 hours.
+    const api::PayModeTerms* terms = catalog_.pay_mode_of_unit(unit);
+    if (terms == nullptr) {
       p->price_note = action + " answered in an unknown time unit '" + unit + "'";
       return;
+    }
+    const double units = span > 0 ? span : static_cast<double>(terms->time_spans.front());
+    const double hours = api::billed_hours(*terms, units);
+    if (unit == "s") {
+      sp.unit = "hour";
+      sp.quoted = {*original / hours, *discounted / hours};
+    } else {
+      sp.unit = "month";
+      sp.quoted = {*original / units, *discounted / units};
     }
     sp.hourly = {*original / hours, *discounted / hours};
     if (s.for_each && fan_out_ > 1) {
@@ -495,6 +496,9 @@ class Previewer {
     bool found = false;
     std::string error;
   };
+
+  // The EMR version of the reads the dry run makes, as the catalog records it.
+  std::string emr_version() const { return catalog_.service("emr")->version; }
 
   const Plan& plan_;
   CloudReader& reader_;

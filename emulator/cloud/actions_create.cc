@@ -3,7 +3,6 @@
 // that takes it to 2 (or 301 when the fault script fails it).
 #include <boost/json.hpp>
 #include <map>
-#include <set>
 
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/ids.h"
@@ -18,6 +17,8 @@ namespace json = boost::json;
 
 namespace {
 
+// CreateInstance's ProductId list, as the EMR reference prints it (EMR API, CreateInstance);
+// CreateCluster names the same versions by ProductVersion.
 const std::map<int, std::string>& products() {
   static const std::map<int, std::string> kProducts = {
       {16, "EMR-V2.3.0"}, {20, "EMR-V2.5.0"},      {25, "EMR-V3.1.0"},   {27, "KAFKA-V1.0.0"},
@@ -50,6 +51,8 @@ std::size_t utf8_length(const std::string& s) {
   return n;
 }
 
+// The rule CreateCluster's InstanceName documents (EMR API, CreateCluster); refused with
+// InvalidParameter.InvalidInstanceName, the code both create actions list.
 // 6-36 characters: letters, digits, '-', '_' and (multi-byte) Chinese characters.
 bool valid_cluster_name(const std::string& name) {
   std::size_t len = utf8_length(name);
@@ -59,6 +62,8 @@ bool valid_cluster_name(const std::string& name) {
   return true;
 }
 
+// The docs give no password rule, only InvalidParameter.InvalidPassword; this one is the
+// emulator's (docs/emulator-model.md, "Business errors").
 // 8-16 of letters, digits and !@%^*, not starting with a special character.
 bool valid_password(const std::string& p) {
   if (p.size() < 8 || p.size() > 16) return false;
@@ -88,6 +93,8 @@ std::optional<ApiReply> check_counts(const NewCluster& c) {
     auto it = c.counts.find(flag);
     return it == c.counts.end() ? 0 : it->second;
   };
+  // Codes from the create actions' error lists (EMR API, CreateInstance and CreateCluster);
+  // the counts are the emulator's reading of them (docs/emulator-model.md).
   if (c.support_ha && count(kMaster) != 2)
     return fail("InvalidParameter.HALessMasterCount",
                 "An HA cluster needs exactly 2 master nodes.");
@@ -146,6 +153,8 @@ ApiReply create(Context& ctx, NewCluster nc) {
   start.kind = "create";
   start.name = "Create Cluster";
   start.desc = {{"ClusterName", c.name}, {"EmrVersion", c.emr_version}};
+  // Cluster status 3 "creating", then 2 "running" or 301 "creation failed" (docs/cloud-api.md,
+  // "Cluster status"). Creates return no FlowId: callers wait on the status.
   start.status_during = 3;
   start.status_on_success = 2;
   start.status_on_failure = 301;
@@ -199,6 +208,7 @@ ApiReply create_instance(Context& ctx) {
   auto tags = request_tags(p);
   if (!tags) return tags.error();
   nc.tags = *tags;
+  // Without a ResourceSpec the smallest valid cluster: the counts check_counts requires.
   nc.counts = {
       {kMaster, nc.support_ha ? 2 : 1}, {kCore, 2}, {kTask, 0}, {kCommon, nc.support_ha ? 3 : 0}};
   if (auto* rs = sub(p, "ResourceSpec")) {
@@ -231,19 +241,11 @@ ApiReply create_cluster(Context& ctx) {
   if (!valid_cluster_name(nc.name))
     return fail("InvalidParameter.InvalidInstanceName",
                 "InstanceName must be 6-36 letters, digits, '-' or '_'.");
-  std::string charge = str_or(p, "InstanceChargeType");
-  if (charge != "POSTPAID_BY_HOUR" && charge != "PREPAID")
-    return fail("InvalidParameter.InvalidInstanceChargeType",
-                "InstanceChargeType must be POSTPAID_BY_HOUR or PREPAID.");
-  nc.charge_type = charge == "PREPAID" ? 1 : 0;
-  if (charge == "PREPAID") {
-    auto* prepaid = sub(p, "InstanceChargePrepaid");
-    static const std::set<std::int64_t> kPeriods = {1, 2,  3,  4,  5,  6,  7,  8,
-                                                    9, 10, 11, 12, 24, 36, 48, 60};
-    if (!prepaid || !kPeriods.count(int_or(*prepaid, "Period", 0)))
-      return fail("InvalidParameter.InvalidInstanceChargeType",
-                  "PREPAID needs InstanceChargePrepaid.Period of 1-12, 24, 36, 48 or 60 months.");
-  }
+  // CreateCluster's own list (no SPOTPAID) is its param's `allowed`, which the front checks;
+  // the rule adds the prepaid period (docs/cloud-api.md, "Billing").
+  const std::string charge = str_or(p, "InstanceChargeType");
+  if (auto v = charge_type_violation(p, "")) return *v;
+  nc.charge_type = prepaid_charge(charge) ? 1 : 0;
   if (auto e =
           check_login(p, "InvalidParameter.InvalidPassword", "InvalidParameter.InvalidPassword"))
     return *e;

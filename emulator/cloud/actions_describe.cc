@@ -27,6 +27,8 @@ struct Page {
 base::Result<Page, ApiReply> page_params(const json::object& p, std::int64_t default_limit) {
   std::int64_t offset = int_or(p, "Offset", 0);
   std::int64_t limit = int_or(p, "Limit", default_limit);
+  // Limit: default 10 for the cluster lists, 100 for nodes, at most 100 (EMR API,
+  // DescribeInstances and DescribeClusterNodes).
   if (offset < 0 || limit < 1 || limit > 100)
     return fail("InvalidParameter", "Offset must be >= 0 and Limit 1-100.");
   return Page{static_cast<std::size_t>(offset), static_cast<std::size_t>(limit)};
@@ -36,11 +38,14 @@ base::Result<Page, ApiReply> page_params(const json::object& p, std::int64_t def
 base::Result<std::vector<Cluster>, ApiReply> listed_clusters(Context& ctx) {
   const auto& p = ctx.params();
   std::string strategy = str_or(p, "DisplayStrategy");
+  // The four documented strategies; the two reserved ones behave like monitorManage (EMR API,
+  // DescribeInstances), which also leaves out clusters being created or failed to create.
   static const std::set<std::string> kStrategies = {"clusterList", "monitorManage",
                                                     "cloudHardwareManage", "componentManage"};
   if (!kStrategies.count(strategy))
     return fail("InvalidParameter.DisplayStrategyNotMatch",
                 "Unknown DisplayStrategy " + strategy + ".");
+  // Case-insensitive because the reference's own example sends "clusterid" for clusterId.
   std::string order = base::ascii_lower(str_or(p, "OrderField", "addTime"));
   if (order != "clusterid" && order != "addtime" && order != "status")
     return fail("InvalidParameter.OrderFieldNotMatch",
@@ -77,12 +82,14 @@ ApiReply describe_instances(Context& ctx) {
   const auto& p = ctx.params();
   auto ids = strings(p, "InstanceIds");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "emr-"))
+    if (!well_formed_id(id, kClusterId))
       return fail("InvalidParameter.InvalidClusterId", "Invalid cluster id " + id + ".");
   auto page = page_params(p, 10);
   if (!page) return page.error();
   auto clusters = listed_clusters(ctx);
   if (!clusters) return clusters.error();
+  // ProjectId 0 (the default) is the default project only; -1 lists every project (EMR API,
+  // DescribeInstances; docs/cloud-api.md, "Actions tcplan uses").
   std::int64_t project = int_or(p, "ProjectId", 0);
   std::vector<Cluster> matched;
   for (auto& c : *clusters) {
@@ -123,6 +130,8 @@ ApiReply describe_instances_list(Context& ctx) {
         } else if (name == "ClusterStatus") {
           field = std::to_string(c.status);
         } else {
+          // Filter names are undocumented; these three and InvalidFilterKey (EMR API, "Error
+          // Codes") are the emulator's choice.
           return fail("InvalidParameter.InvalidFilterKey",
                       "Unknown filter " + name + " (ClusterId, ClusterName, ClusterStatus).");
         }
@@ -142,6 +151,8 @@ ApiReply describe_cluster_nodes(Context& ctx) {
   auto c = find_cluster(ctx, str_or(p, "InstanceId"));
   if (!c) return c.error();
   std::string flag_name = str_or(p, "NodeFlag");
+  // Lower case here, unlike the scale actions (EMR API, DescribeClusterNodes); recyle and
+  // renew are the API's own spelling (docs/cloud-api.md, "Actions tcplan uses").
   static const std::set<std::string> kFlags = {"all",    "master", "core",   "task", "common",
                                                "router", "db",     "recyle", "renew"};
   if (!kFlags.count(flag_name))
@@ -176,6 +187,7 @@ ApiReply describe_cluster_flow_status_detail(Context& ctx) {
   auto* param = sub(p, "FlowParam");
   std::string key = param ? str_or(*param, "FKey") : std::string();
   std::string value = param ? str_or(*param, "FValue") : std::string();
+  // FValue is documented as a string ("19239"); a number is accepted too.
   if (param && value.empty())
     if (auto n = opt_int(*param, "FValue")) value = std::to_string(*n);
   std::optional<Flow> f;
@@ -190,6 +202,8 @@ ApiReply describe_cluster_flow_status_detail(Context& ctx) {
     return fail("InvalidParameter", "FlowParam.FKey must be FlowId or TraceId.");
   }
   if (!f || f->cluster_id != c->id)
+    // No error is documented for an unknown flow; InvalidJobFlow ("Invalid process task") is
+    // the closest EMR code.
     return fail("InvalidParameter.InvalidJobFlow",
                 "No flow " + key + "=" + value + " on cluster " + c->id + ".");
   FlowView v = view_flow(*f, ctx.now);

@@ -18,7 +18,11 @@ namespace json = boost::json;
 
 namespace {
 
+// How long TERMINATING lasts is undocumented; a minute of emulator time is the emulator's
+// choice (docs/emulator-model.md). TERMINATING is a documented CVM InstanceState (tccli, CVM
+// api.json).
 constexpr std::int64_t kTerminatingMs = 60'000;
+// "The maximum number of instances per request is 100" (CVM API, TerminateInstances).
 constexpr std::size_t kMaxIds = 100;
 
 // RUNNING, TERMINATING, or empty once gone.
@@ -97,10 +101,12 @@ ApiReply cvm_terminate_instances(Context& ctx) {
   std::vector<Instance> targets;
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ins-"))
+    if (!well_formed_id(id, kCvmId))
+      // CVM's codes, in its documented order of checks (CVM API, TerminateInstances).
       return fail("InvalidInstanceId.Malformed", "Invalid instance ID " + id + ".");
     if (!seen.insert(id).second) continue;
     if (ctx.db.node_by_cvm(id))
+      // CVM refuses EMR-owned machines (CVM API, TerminateInstances error list).
       return fail("FailedOperation.InvalidInstanceApplicationRoleEmr",
                   "The EMR instance " + id + " does not support this operation.");
     auto i = ctx.db.instance(id);
@@ -126,7 +132,7 @@ ApiReply cvm_describe_instances(Context& ctx) {
   if (ids.size() > kMaxIds)
     return fail("InvalidParameterValue.LimitExceeded", "At most 100 InstanceIds per request.");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "ins-"))
+    if (!well_formed_id(id, kCvmId))
       return fail("InvalidInstanceId.Malformed", "Invalid instance ID " + id + ".");
   std::vector<Listed> all;
   for (const auto& i : ctx.db.instances("cvm")) {
@@ -150,9 +156,12 @@ ApiReply ecm_terminate_instances(Context& ctx) {
   auto ids = strings(p, "InstanceIdSet");
   if (ids.empty()) return fail("MissingParameter", "InstanceIdSet is required.");
   if (ids.size() > kMaxIds)
+    // ECM documents no count limit; CVM's 100 with ECM's "value exceeds the limit" code.
     return fail("InvalidParameterValue.ParameterValueTooLarge",
                 "At most 100 instances per request.");
   std::int64_t at = ctx.now;
+  // Scheduled termination and its two time codes: ECM API, TerminateInstances. TerminateTime
+  // is "YYYY-MM-DD hh:mm:ss", read in Beijing time like every EMR time.
   if (opt_bool(p, "TerminateDelay").value_or(false)) {
     auto when = parse_beijing_time(str_or(p, "TerminateTime"));
     if (!when)
@@ -166,7 +175,7 @@ ApiReply ecm_terminate_instances(Context& ctx) {
   std::vector<Instance> targets;
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ein-"))
+    if (!well_formed_id(id, kEcmId))
       return fail("InvalidParameterValue.InvalidInstanceID",
                   "The instance ID " + id + " is invalid.");
     if (!seen.insert(id).second) continue;
@@ -175,6 +184,7 @@ ApiReply ecm_terminate_instances(Context& ctx) {
     if (state.empty())
       return fail("ResourceNotFound.InstanceNotExist", "The instance " + id + " does not exist.");
     if (state == "TERMINATING")
+      // "The current operation is not allowed" (ECM API, TerminateInstances).
       return fail("FailedOperation.OperationNotAllow",
                   "The instance " + id + " is being terminated.");
     targets.push_back(*i);
@@ -190,7 +200,7 @@ ApiReply ecm_describe_instances(Context& ctx) {
   const auto& p = ctx.params();
   auto ids = strings(p, "InstanceIdSet");
   for (const auto& id : ids)
-    if (!well_formed_id(id, "ein-"))
+    if (!well_formed_id(id, kEcmId))
       return fail("InvalidParameterValue.InvalidInstanceID",
                   "The instance ID " + id + " is invalid.");
   std::vector<Listed> all;

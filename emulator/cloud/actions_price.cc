@@ -18,6 +18,8 @@ namespace {
 
 constexpr double kPolicy = kDiscountRate * 100;
 
+// One PartDetailPriceItem: list price, discounted unit and total cost, count (EMR API, "Data
+// Types"). Unlike the reference's example, the parts add up to the totals.
 json::object part(const char* name, double unit_list, int count) {
   return {{"InstanceType", name},
           {"Price", round_cny(unit_list)},
@@ -59,6 +61,7 @@ ApiReply inquiry_price_create_instance(Context& ctx) {
   auto ha = opt_int(p, "SupportHA");
   if (!ha || (*ha != 0 && *ha != 1)) return fail("InvalidParameter", "SupportHA must be 0 or 1.");
   if (strings(p, "Software").empty())
+    // "Necessary components are missing": InquiryPriceCreateInstance's code for Software.
     return fail("InvalidParameter.NotContainMustSelectSoftware", "Software must name components.");
   std::optional<ZoneInfo> zone;
   if (auto* placement = sub(p, "Placement"); placement && opt_str(*placement, "Zone"))
@@ -135,11 +138,13 @@ ApiReply inquiry_price_scale_out_instance(Context& ctx) {
     return fail("InvalidParameter.InvalidCountNum", "At least one node count must be positive.");
   auto q = quote(nodes, billing->pay_mode, billing->time_span);
   if (!q) return price_error(q.error());
+  // Strings here, numbers in the other three inquiries (docs/cloud-api.md, "Prices").
   json::object price{{"OriginalCost", cny_string(q->original)},
                      {"DiscountCost", cny_string(q->discount)},
                      {"Unit", billing->time_unit},
                      {"PriceSpec", price_resource(nodes.front().first)}};
   json::object multiple = price;
+  // MultipleEmrPrice repeats the first spec's price (EMR API, InquiryPriceScaleOutInstance).
   multiple["SupportSpotPaid"] = false;
   price["MultipleEmrPrice"] = json::array{multiple};
   return ok(std::move(price));
@@ -147,6 +152,8 @@ ApiReply inquiry_price_scale_out_instance(Context& ctx) {
 
 ApiReply inquiry_price_renew_instance(Context& ctx) {
   const auto& p = ctx.params();
+  // Renewals are monthly only (Go SDK field comment); the reference lists
+  // PayModeResourceNotMatch among this action's codes.
   if (int_or(p, "PayMode", -1) != 1)
     return fail("InvalidParameter.PayModeResourceNotMatch", "Only monthly (PayMode 1) renews.");
   json::object billing_in{{"PayMode", 1},
@@ -161,7 +168,7 @@ ApiReply inquiry_price_renew_instance(Context& ctx) {
   if (auto* placement = sub(p, "Placement")) zone = str_or(*placement, "Zone");
   std::vector<std::pair<NodeSpec, int>> nodes;
   for (const auto& id : ids) {
-    auto n = well_formed_id(id, "emr-vm-") ? ctx.db.node_by_resource(id) : std::nullopt;
+    auto n = well_formed_id(id, kNodeId) ? ctx.db.node_by_resource(id) : std::nullopt;
     if (!n) return fail("InvalidParameter.InvalidResourceIds", "Unknown resource " + id + ".");
     auto c = ctx.db.cluster(n->cluster_id);
     if (c && !zone.empty() && c->zone != zone)
@@ -185,7 +192,7 @@ ApiReply inquiry_price_update_instance(Context& ctx) {
   auto* update = sub(p, "UpdateSpec");
   if (!update) return fail("InvalidParameter.InvalidModifySpec", "UpdateSpec is required.");
   std::string id = str_or(*update, "ResourceId");
-  auto n = well_formed_id(id, "emr-vm-") ? ctx.db.node_by_resource(id) : std::nullopt;
+  auto n = well_formed_id(id, kNodeId) ? ctx.db.node_by_resource(id) : std::nullopt;
   if (!n) return fail("ResourceNotFound.ResourceNotFound", "Unknown resource " + id + ".");
   NodeSpec target = n->spec;
   if (auto type = opt_str(*update, "InstanceType"); type && !type->empty()) {
@@ -199,6 +206,8 @@ ApiReply inquiry_price_update_instance(Context& ctx) {
   auto after = quote({{target, 1}}, billing->pay_mode, billing->time_span);
   if (!before) return price_error(before.error());
   if (!after) return fail("InvalidParameter.InvalidModifySpec", "The target spec cannot be sold.");
+  // The difference between the new and the current spec, as the reference's Formula example
+  // reads (EMR API, InquiryPriceUpdateInstance); a smaller spec costs 0, never a refund.
   double original = round_cny(std::max(0.0, after->original - before->original));
   double discount = round_cny(original * kDiscountRate);
   std::string formula = "New spec " + cny_string(after->original) + " CNY - current spec " +

@@ -17,6 +17,8 @@ namespace json = boost::json;
 
 namespace {
 
+// InvalidParameter.InvalidTaskCount: "The number of task nodes cannot exceed 20" (EMR API,
+// "Error Codes"), read as per request.
 constexpr int kMaxTaskNodesPerRequest = 20;
 
 std::string flag_title(int flag) {
@@ -44,9 +46,13 @@ ApiReply scale_out(Context& ctx, Cluster& c, const ScaleOut& s) {
   start.name = "Scale Out " + flag_title(s.flag);
   start.desc = {{"NodeType", flag_title(s.flag)},
                 {flag_title(s.flag) + "Size", std::to_string(s.count)}};
+  // Status 4 "scaling out" (5 "adding router node"), then 2, or 302 "scale-out failed"
+  // (docs/cloud-api.md, "Cluster status").
   start.status_during = s.flag == kRouter ? 5 : 4;
   start.status_on_success = 2;
   start.status_on_failure = 302;
+  // DealNames are 14-digit order numbers, date first, like the reference's 20200309357833
+  // (EMR API, ScaleOutInstance); BillId is the first of them.
   json::array deals;
   std::string day = beijing_time(ctx.now).substr(0, 10);
   std::erase(day, '-');
@@ -92,6 +98,8 @@ ApiReply scale_out_instance(Context& ctx) {
     s.flag = flag;
     s.count = static_cast<int>(n);
   }
+  // InvalidCount "must be greater than 0" and InvalidCountNum "only applies to task nodes or
+  // core nodes" (EMR API, "Error Codes"): one node type per request.
   if (kinds == 0) return fail("InvalidParameter.InvalidCount", "The count must be greater than 0.");
   if (kinds > 1)
     return fail("InvalidParameter.InvalidCountNum",
@@ -110,28 +118,20 @@ ApiReply scale_out_cluster(Context& ctx) {
   auto c = find_cluster(ctx, str_or(p, "InstanceId"));
   if (!c) return c.error();
   if (in_process(*c)) return in_process_reply(*c);
-  std::string charge = str_or(p, "InstanceChargeType");
-  if (charge != "POSTPAID_BY_HOUR" && charge != "PREPAID" && charge != "SPOTPAID")
-    return fail("InvalidParameter.InvalidInstanceChargeType",
-                "InstanceChargeType must be PREPAID, POSTPAID_BY_HOUR or SPOTPAID.");
+  const std::string charge = str_or(p, "InstanceChargeType");
   auto* config = sub(p, "ScaleOutNodeConfig");
+  const std::string flag_name = config ? str_or(*config, "NodeFlag") : "";
   ScaleOut s;
-  s.flag = config ? node_flag_from_name(str_or(*config, "NodeFlag")) : -1;
+  s.flag = node_flag_from_name(flag_name);
   if (s.flag < 0 || s.flag == kCommon)
     return fail("InvalidParameter.InvalidNodeFlag",
                 "NodeFlag must be MASTER, CORE, TASK or ROUTER.");
-  if (charge == "SPOTPAID" && s.flag != kTask)
-    return fail("InvalidParameter.InvalidInstanceChargeType", "SPOTPAID is for TASK nodes only.");
+  // The catalog's charge-type rule, the one the planner checks too: SPOTPAID buys TASK nodes
+  // only, PREPAID needs a month count (docs/cloud-api.md, "Billing").
+  if (auto v = charge_type_violation(p, flag_name)) return *v;
   s.count = static_cast<int>(int_or(*config, "NodeCount", 0));
   if (s.count <= 0) return fail("InvalidParameterValue", "NodeCount must be greater than 0.");
-  if (charge == "PREPAID") {
-    auto* prepaid = sub(p, "InstanceChargePrepaid");
-    std::int64_t period = prepaid ? int_or(*prepaid, "Period", 0) : 0;
-    if (period < 1 || (period > 12 && period != 24 && period != 36 && period != 48 && period != 60))
-      return fail("InvalidParameter.InvalidInstanceChargeType",
-                  "PREPAID needs InstanceChargePrepaid.Period of 1-12, 24, 36, 48 or 60 months.");
-  }
-  s.charge_type = charge == "PREPAID" ? 1 : 0;
+  s.charge_type = prepaid_charge(charge) ? 1 : 0;
   auto tags = request_tags(p);
   if (!tags) return tags.error();
   s.tags = *tags;

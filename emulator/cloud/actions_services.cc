@@ -42,6 +42,10 @@ ApiReply start_stop_service_or_monitor(Context& ctx) {
     const char* name;
     int status;
   };
+  // Status while each runs: 8 "restarting service", 12 "exiting suspension", 10 "suspending
+  // service", 11 "exiting maintenance", 9 "entering maintenance" (docs/cloud-api.md, "Cluster
+  // status"); StartMonitor exits and StopMonitor enters maintenance (EMR API,
+  // StartStopServiceOrMonitor).
   static const std::map<std::string, Op> kOps = {
       {"RestartService", {"restart", "Restart Service", 8}},
       {"StartService", {"service", "Start Service", 12}},
@@ -55,6 +59,8 @@ ApiReply start_stop_service_or_monitor(Context& ctx) {
         "InvalidParameterValue",
         "OpType must be StartService, StopService, StartMonitor, StopMonitor or RestartService.");
   auto* strategy = sub(p, "StrategyConfig");
+  // "RestartService: StrategyConfig is then required" (EMR API, StartStopServiceOrMonitor);
+  // TimeWait at most 5 minutes and DealOnFail 0/1 are the Go SDK field comments'.
   if (op_type == "RestartService" && !strategy)
     return fail("MissingParameter", "StrategyConfig is required for RestartService.");
   if (strategy) {
@@ -76,6 +82,7 @@ ApiReply start_stop_service_or_monitor(Context& ctx) {
   for (const auto& s : *services) {
     std::string name = s.is_object() ? str_or(s.as_object(), "ServiceName") : std::string();
     if (!provides(*c, name))
+      // "This operation is not supported": the code StartStopServiceOrMonitor lists.
       return fail("UnsupportedOperation.ServiceNotSupport",
                   "Cluster " + c->id + " does not run service " + name + ".");
     names += (names.empty() ? "" : ",") + name;
@@ -105,6 +112,8 @@ ApiReply modify_resource_scheduler(Context& ctx) {
   if (!c) return c.error();
   std::string old_value = str_or(p, "OldValue");
   std::string new_value = str_or(p, "NewValue");
+  // The docs list only InvalidParameter for ModifyResourceScheduler; an OldValue that is not
+  // the scheduler in service is the emulator's use of it.
   if (old_value != c->scheduler)
     return fail("InvalidParameter", "OldValue " + old_value + " is not the scheduler in service (" +
                                         c->scheduler + ").");
@@ -131,6 +140,7 @@ ApiReply modify_resource_schedule_config(Context& ctx) {
   if (key == "fairPlan") c->fair_plan = value;
   if (key == "capacity") c->capacity_config = value;
   ctx.db.put(*c);
+  // Not a draft: there is no "Apply" API to publish one (docs/emulator-model.md).
   return ok({{"IsDraft", false}, {"ErrorMsg", nullptr}, {"Data", ""}});
 }
 

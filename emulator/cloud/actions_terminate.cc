@@ -16,6 +16,8 @@ namespace json = boost::json;
 
 namespace {
 
+// Status 16/15/17 "terminating task/core/router node", 24 "removing node" otherwise
+// (docs/cloud-api.md, "Cluster status").
 int scale_in_status(int flag) {
   switch (flag) {
     case kTask:
@@ -29,6 +31,8 @@ int scale_in_status(int flag) {
   }
 }
 
+// The code TerminateTasks and TerminateClusterNodes list for ids they cannot take (EMR API,
+// TerminateTasks and TerminateClusterNodes).
 ApiReply invalid_ids(const std::string& why) {
   return fail("InvalidParameter.InvalidResourceIds", why);
 }
@@ -43,11 +47,13 @@ ApiReply terminate_tasks(Context& ctx) {
   if (ids.empty()) return invalid_ids("ResourceIds must name at least one task node.");
   std::set<std::string> seen;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "emr-vm-")) return invalid_ids("Invalid resource id " + id + ".");
+    if (!well_formed_id(id, kNodeId)) return invalid_ids("Invalid resource id " + id + ".");
     if (!seen.insert(id).second) return invalid_ids("Resource id " + id + " is given twice.");
     auto n = ctx.db.node_by_resource(id);
     if (!n || n->cluster_id != c->id)
       return invalid_ids("Resource " + id + " is not a node of " + c->id + ".");
+    // TerminateTasks scales in task nodes only (EMR API, TerminateTasks: "Terminates a task
+    // node").
     if (n->flag != kTask) return invalid_ids("Resource " + id + " is not a task node.");
   }
   if (in_process(*c)) return in_process_reply(*c);
@@ -70,6 +76,7 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
   bool upper = !flag_name.empty() && std::all_of(flag_name.begin(), flag_name.end(), [](char ch) {
     return std::isupper(static_cast<unsigned char>(ch));
   });
+  // TerminateClusterNodes documents upper-case MASTER, TASK, CORE, ROUTER only.
   if (flag < 0 || flag == kCommon || !upper)
     return fail("InvalidParameter.InvalidNodeFlag",
                 "NodeFlag must be MASTER, CORE, TASK or ROUTER.");
@@ -78,6 +85,7 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
   std::int64_t grace_ms = 0;
   if (opt_bool(p, "GraceDownFlag").value_or(false)) {
     std::int64_t t = int_or(p, "GraceDownTime", 0);
+    // GraceDownTime: 60-1800 seconds (EMR API, TerminateClusterNodes).
     if (t < 60 || t > 1800)
       return fail("InvalidParameterValue", "GraceDownTime must be 60-1800 seconds.");
     grace_ms = t * 1000;
@@ -85,10 +93,11 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
   std::set<std::string> seen;
   std::vector<std::string> resource_ids;
   for (const auto& id : ids) {
-    if (!well_formed_id(id, "ins-")) return invalid_ids("Invalid CVM instance id " + id + ".");
+    if (!well_formed_id(id, kCvmId)) return invalid_ids("Invalid CVM instance id " + id + ".");
     if (!seen.insert(id).second) return invalid_ids("CVM instance " + id + " is given twice.");
     auto n = ctx.db.node_by_cvm(id);
     if (!n || n->cluster_id != c->id)
+      // "Unable to find the specified CVM instance": the code TerminateClusterNodes lists.
       return fail("ResourceNotFound.CvmInstanceNotFound",
                   "Unable to find CVM instance " + id + " in " + c->id + ".");
     if (n->flag != flag)
@@ -96,6 +105,7 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
                          " node, not " + node_flag_lower(flag) + ".");
     resource_ids.push_back(n->resource_id);
   }
+  // Removing every master would leave no cluster; the docs are silent, the emulator refuses.
   if (flag == kMaster) {
     std::size_t masters = 0;
     for (const auto& n : ctx.db.nodes(c->id))
@@ -119,6 +129,8 @@ ApiReply terminate_cluster_nodes(Context& ctx) {
 ApiReply terminate_instance(Context& ctx) {
   const auto& p = ctx.params();
   std::string base = str_or(p, "ResourceBaseType", "EMR");
+  // ResourceBaseType is on the intl page only (EMR TerminateInstance (intl)); compute
+  // resources are not modelled.
   if (base != "EMR")
     return fail("UnsupportedOperation.ServiceNotSupport",
                 "The emulator terminates EMR clusters only (ResourceBaseType EMR).");
@@ -130,6 +142,8 @@ ApiReply terminate_instance(Context& ctx) {
   start.name = "Terminate Cluster";
   start.desc = {{"ClusterId", c->id}};
   start.status_during = 14;
+  // 14 "terminating cluster"; 201 is the undocumented "destroyed" the Terraform provider
+  // waits for (docs/cloud-api.md, "Cluster status").
   start.status_on_success = 201;
   start.status_on_failure = 2;
   start.terminate_cluster = true;

@@ -48,6 +48,8 @@ std::optional<std::string> token_of(const json::object& params) {
   return t;
 }
 
+// EMR gives no format; CVM documents at most 64 ASCII characters (docs/cloud-api.md,
+// "ClientToken"), which the emulator applies to every ClientToken.
 bool well_formed_token(const std::string& t) {
   if (t.size() > 64) return false;
   return std::all_of(t.begin(), t.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -69,9 +71,12 @@ std::optional<ApiReply> check_client_token(Context& ctx) {
   if (!well_formed_token(*token))
     return fail("InvalidParameter.InvalidClientToken",
                 "ClientToken must be 1-64 printable ASCII characters.");
+  // "Valid for 5 minutes" (EMR API, CreateCluster): older tokens are forgotten first.
   ctx.db.forget_tokens_before(ctx.now - kClientTokenTtlMs);
   auto record = ctx.db.token(*token);
   if (!record) return std::nullopt;
+  // What a reused token with other parameters gets is undocumented; InvalidClientToken is the
+  // only token code the docs list.
   if (record->action != ctx.call.action || record->params_hash != params_hash(ctx.params()))
     return fail("InvalidParameter.InvalidClientToken",
                 "The ClientToken was already used with different parameters.");

@@ -1,5 +1,6 @@
 // ClientToken idempotency as the cloud documents it ("valid for 5 minutes, prevents the client
-// from creating the resource twice"), filling the gaps the docs leave (api-inventory.md §7.3):
+// from creating the resource twice"), filling the gaps the docs leave (docs/cloud-api.md,
+// "ClientToken"):
 // - same token, same action, same parameters (ClientToken itself excluded), within 5 minutes of
 //   the first successful call: the first call's response again, and nothing new is created;
 // - same token with another action or other parameters: InvalidParameter.InvalidClientToken;

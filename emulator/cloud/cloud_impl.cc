@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "api/catalog.h"
 #include "emulator/cloud/actions.h"
 #include "emulator/cloud/client_tokens.h"
 #include "emulator/cloud/fixture.h"
@@ -23,36 +24,33 @@ std::int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-struct ActionEntry {
-  Handler handler;
-  bool client_token;  // dedupes by ClientToken
-};
-
-const std::map<std::pair<std::string, std::string>, ActionEntry>& actions() {
-  static const std::map<std::pair<std::string, std::string>, ActionEntry> kActions = {
-      {{"emr", "CreateCluster"}, {create_cluster, true}},
-      {{"emr", "CreateInstance"}, {create_instance, true}},
-      {{"emr", "ScaleOutCluster"}, {scale_out_cluster, true}},
-      {{"emr", "ScaleOutInstance"}, {scale_out_instance, true}},
-      {{"emr", "TerminateTasks"}, {terminate_tasks, false}},
-      {{"emr", "TerminateClusterNodes"}, {terminate_cluster_nodes, false}},
-      {{"emr", "TerminateInstance"}, {terminate_instance, false}},
-      {{"emr", "DescribeInstances"}, {describe_instances, false}},
-      {{"emr", "DescribeInstancesList"}, {describe_instances_list, false}},
-      {{"emr", "DescribeClusterNodes"}, {describe_cluster_nodes, false}},
-      {{"emr", "DescribeClusterFlowStatusDetail"}, {describe_cluster_flow_status_detail, false}},
-      {{"emr", "InquiryPriceCreateInstance"}, {inquiry_price_create_instance, false}},
-      {{"emr", "InquiryPriceScaleOutInstance"}, {inquiry_price_scale_out_instance, false}},
-      {{"emr", "InquiryPriceRenewInstance"}, {inquiry_price_renew_instance, false}},
-      {{"emr", "InquiryPriceUpdateInstance"}, {inquiry_price_update_instance, false}},
-      {{"emr", "StartStopServiceOrMonitor"}, {start_stop_service_or_monitor, false}},
-      {{"emr", "DescribeResourceSchedule"}, {describe_resource_schedule, false}},
-      {{"emr", "ModifyResourceScheduler"}, {modify_resource_scheduler, false}},
-      {{"emr", "ModifyResourceScheduleConfig"}, {modify_resource_schedule_config, false}},
-      {{"cvm", "TerminateInstances"}, {cvm_terminate_instances, false}},
-      {{"cvm", "DescribeInstances"}, {cvm_describe_instances, false}},
-      {{"ecm", "TerminateInstances"}, {ecm_terminate_instances, false}},
-      {{"ecm", "DescribeInstances"}, {ecm_describe_instances, false}},
+// Whether an action dedupes by ClientToken is the catalog's `client_token` (the actions whose
+// docs list the param: docs/cloud-api.md, "ClientToken"), not a second list here.
+const std::map<std::pair<std::string, std::string>, Handler>& actions() {
+  static const std::map<std::pair<std::string, std::string>, Handler> kActions = {
+      {{"emr", "CreateCluster"}, create_cluster},
+      {{"emr", "CreateInstance"}, create_instance},
+      {{"emr", "ScaleOutCluster"}, scale_out_cluster},
+      {{"emr", "ScaleOutInstance"}, scale_out_instance},
+      {{"emr", "TerminateTasks"}, terminate_tasks},
+      {{"emr", "TerminateClusterNodes"}, terminate_cluster_nodes},
+      {{"emr", "TerminateInstance"}, terminate_instance},
+      {{"emr", "DescribeInstances"}, describe_instances},
+      {{"emr", "DescribeInstancesList"}, describe_instances_list},
+      {{"emr", "DescribeClusterNodes"}, describe_cluster_nodes},
+      {{"emr", "DescribeClusterFlowStatusDetail"}, describe_cluster_flow_status_detail},
+      {{"emr", "InquiryPriceCreateInstance"}, inquiry_price_create_instance},
+      {{"emr", "InquiryPriceScaleOutInstance"}, inquiry_price_scale_out_instance},
+      {{"emr", "InquiryPriceRenewInstance"}, inquiry_price_renew_instance},
+      {{"emr", "InquiryPriceUpdateInstance"}, inquiry_price_update_instance},
+      {{"emr", "StartStopServiceOrMonitor"}, start_stop_service_or_monitor},
+      {{"emr", "DescribeResourceSchedule"}, describe_resource_schedule},
+      {{"emr", "ModifyResourceScheduler"}, modify_resource_scheduler},
+      {{"emr", "ModifyResourceScheduleConfig"}, modify_resource_schedule_config},
+      {{"cvm", "TerminateInstances"}, cvm_terminate_instances},
+      {{"cvm", "DescribeInstances"}, cvm_describe_instances},
+      {{"ecm", "TerminateInstances"}, ecm_terminate_instances},
+      {{"ecm", "DescribeInstances"}, ecm_describe_instances},
   };
   return kActions;
 }
@@ -141,14 +139,17 @@ ApiReply CloudImpl::handle(const ApiCall& call) {
     // The action's own writes are undone on an error reply; settling is kept either way.
     db_.savepoint();
     Context ctx{db_, call, options_, now};
+    const api::ActionSpec* spec =
+        api::Catalog::builtin().find(call.service, call.action, call.version);
+    const bool client_token = spec != nullptr && spec->client_token;
     ApiReply reply;
     std::optional<ApiReply> early;
-    if (entry->second.client_token) early = check_client_token(ctx);
+    if (client_token) early = check_client_token(ctx);
     if (early) {
       reply = std::move(*early);
     } else {
-      reply = entry->second.handler(ctx);
-      if (entry->second.client_token) remember_client_token(ctx, reply, ctx.resources_created);
+      reply = entry->second(ctx);
+      if (client_token) remember_client_token(ctx, reply, ctx.resources_created);
     }
     if (!reply.ok()) db_.rollback_to_savepoint();
     db_.release_savepoint();

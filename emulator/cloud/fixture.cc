@@ -47,10 +47,9 @@ void load_instance(StateStore& db, const toml::table& t, const std::string& serv
   Instance i;
   i.service = service;
   i.id = t["id"].value_or(std::string());
-  if (!well_formed_id(i.id, service == "cvm" ? "ins-" : "ein-"))
-    bad(file, where,
-        "id must look like " + std::string(service == "cvm" ? "ins-" : "ein-") +
-            "xxxxxxxx (8 of [a-z0-9]), got '" + i.id + "'");
+  const std::string_view kind = service == "cvm" ? kCvmId : kEcmId;
+  if (!well_formed_id(i.id, kind))
+    bad(file, where, "id must look like " + id_pattern(kind) + ", got '" + i.id + "'");
   if (db.instance(i.id) || db.node_by_cvm(i.id)) return;
   i.name = t["name"].value_or(i.id);
   i.instance_type = t["instance_type"].value_or(i.instance_type);
@@ -88,8 +87,8 @@ void load_fixture(StateStore& db, const std::filesystem::path& file, const Cloud
       if (!t) bad(file, where, "must be a table");
       Cluster c;
       c.id = (*t)["id"].value_or(std::string());
-      if (!well_formed_id(c.id, "emr-"))
-        bad(file, where, "id must look like emr-xxxxxxxx (8 of [a-z0-9]), got '" + c.id + "'");
+      if (!well_formed_id(c.id, kClusterId))
+        bad(file, where, "id must look like " + id_pattern(kClusterId) + ", got '" + c.id + "'");
       if (db.cluster(c.id)) continue;
       c.num_id = db.next_counter("cluster_number", 100001);
       c.name = (*t)["name"].value_or(c.id);

@@ -43,6 +43,8 @@ std::int64_t stop_ms(const Flow& f, const std::vector<Window>& w) {
 
 }  // namespace
 
+// Flow durations and stages are undocumented; these are the emulator's (flows.h,
+// docs/emulator-model.md). Stage keys are in the style of the SDK example ("resizeDisk").
 std::vector<Stage> default_stages(std::string_view kind, std::int64_t extra_ms) {
   if (kind == "create")
     return {{"prepareResource", "Prepare resources", 2 * kMinute},
@@ -98,6 +100,8 @@ FlowView view_flow(const Flow& f, std::int64_t now_ms) {
   if (stopped)
     v.total_status = f.outcome;
   else
+    // FlowTotalStatus 0 initialising, 1 running, then the outcome: 2, 3, -1 or -3
+    // (docs/cloud-api.md, "Flow status").
     v.total_status = now_ms - f.start_ms < kInitialisingMs ? 0 : 1;
 
   for (std::size_t i = 0; i < f.stages.size(); ++i) {
@@ -122,6 +126,8 @@ FlowView view_flow(const Flow& f, std::int64_t now_ms) {
       end = json::value(beijing_time(w[i].end));
       took = "took " + duration_text(w[i].end - w[i].start);
     }
+    // StageDetails Status: -1 failed (with FailedReason), 3 partially done for a skipped
+    // stage; a blocked stage stays in progress (docs/cloud-api.md, "Flow status").
     if (is_fault && stopped) {
       if (f.outcome == -1) {
         status = -1;

@@ -1,5 +1,9 @@
 #include "emulator/cloud/ids.h"
 
+#include <stdexcept>
+
+#include "api/catalog.h"
+
 namespace tcplan::emulator::cloud {
 
 std::uint64_t mix64(std::uint64_t x) {
@@ -25,11 +29,22 @@ std::string new_id(StateStore& db, std::string_view prefix, std::uint64_t seed) 
   }
 }
 
-bool well_formed_id(std::string_view id, std::string_view prefix) {
-  if (id.size() != prefix.size() + 8 || id.substr(0, prefix.size()) != prefix) return false;
-  for (char c : id.substr(prefix.size()))
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
-  return true;
+namespace {
+
+const api::IdFormat& catalog_id_format(std::string_view kind) {
+  const api::IdFormat* f = api::Catalog::builtin().id_format(kind);
+  if (f == nullptr) throw std::logic_error("no id format " + std::string(kind) + " in the catalog");
+  return *f;
+}
+
+}  // namespace
+
+bool well_formed_id(std::string_view id, std::string_view kind) {
+  return catalog_id_format(kind).matches(id);
+}
+
+std::string id_pattern(std::string_view kind) {
+  return catalog_id_format(kind).pattern;
 }
 
 double unit_hash(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {

@@ -12,8 +12,16 @@
 namespace tcplan::emulator::cloud {
 
 std::string new_id(StateStore& db, std::string_view prefix, std::uint64_t seed);
-// "emr-" followed by exactly 8 of [a-z0-9].
-bool well_formed_id(std::string_view id, std::string_view prefix);
+
+// Kinds of the catalog's identifier formats (api/catalog.json "rules.id_formats"): the emulator
+// refuses exactly the ids the planner refuses (docs/cloud-api.md, "Identifiers").
+inline constexpr std::string_view kClusterId = "emr-cluster";  // emr-xxxxxxxx
+inline constexpr std::string_view kNodeId = "emr-node";        // emr-vm-xxxxxxxx
+inline constexpr std::string_view kCvmId = "cvm-instance";     // ins-xxxxxxxx
+inline constexpr std::string_view kEcmId = "ecm-instance";     // ein-xxxxxxxx
+bool well_formed_id(std::string_view id, std::string_view kind);
+// The kind's pattern, for messages: "emr-[a-z0-9]{8}".
+std::string id_pattern(std::string_view kind);
 // A deterministic value in [0, 1) from the seed and two numbers (fault probabilities).
 double unit_hash(std::uint64_t seed, std::uint64_t a, std::uint64_t b);
 std::uint64_t mix64(std::uint64_t x);

@@ -13,15 +13,20 @@ namespace json = boost::json;
 
 base::Result<Cluster, ApiReply> find_cluster(Context& ctx, std::string_view id,
                                              std::string_view malformed_code) {
-  if (!well_formed_id(id, "emr-"))
+  if (!well_formed_id(id, kClusterId))
     return fail(std::string(malformed_code), "Invalid cluster id: " + std::string(id));
   auto c = ctx.db.cluster(id);
+  // ResourceNotFound.InstanceNotFound: "The instance was not found", the code every EMR
+  // action lists; a terminated cluster is gone as far as callers can tell.
   if (!c || c->terminated)
     return fail("ResourceNotFound.InstanceNotFound",
                 "The instance " + std::string(id) + " does not exist.");
   return std::move(*c);
 }
 
+// Statuses 3-22 and 24 name an operation in progress (docs/cloud-api.md, "Cluster status"):
+// a mutating call then gets ResourceInUse.InstanceInProcess, the "another flow is running"
+// code of the EMR actions (docs/cloud-api.md, "Retries and busy clusters").
 bool transitional_status(int status) {
   return (status >= 3 && status <= 22) || status == 24;
 }

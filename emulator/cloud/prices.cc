@@ -4,12 +4,16 @@
 #include <cstdio>
 #include <map>
 
+#include "api/param_rules.h"
+
 namespace tcplan::emulator::cloud {
 
 namespace {
 
 // Relative price of each instance family (S5 = standard). Unknown families are refused the way
 // the cloud refuses a type it does not sell.
+// Real prices are not documented; the formula is the emulator's and is published
+// (docs/emulator-model.md, "Prices") so tests can check exact numbers.
 const std::map<std::string, double>& family_factors() {
   static const std::map<std::string, double> kFactors = {
       {"S1", 1.10},  {"S2", 1.05},  {"S3", 1.00},  {"S4", 1.00},  {"S5", 0.95}, {"S6", 0.95},
@@ -88,9 +92,12 @@ base::Result<NodeHourly, std::string> node_hourly(const NodeSpec& in) {
   return h;
 }
 
+// PayMode 0 spans seconds (3600 = one hour), PayMode 1 months of 720 hours: the catalog's
+// PayMode terms (docs/cloud-api.md, "Billing"), as the planner's preview converts them.
 double billable_hours(int pay_mode, std::int64_t time_span) {
-  return pay_mode == 1 ? static_cast<double>(time_span) * kHoursPerMonth
-                       : static_cast<double>(time_span) / 3600.0;
+  // The frontend has refused an unknown PayMode (billing_params) before any price is asked.
+  return api::billed_hours(*api::Catalog::builtin().pay_mode(pay_mode),
+                           static_cast<double>(time_span));
 }
 
 base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int>>& nodes,
@@ -105,6 +112,7 @@ base::Result<Quote, std::string> quote(const std::vector<std::pair<NodeSpec, int
   return Quote{round_cny(total), round_cny(total * kDiscountRate)};
 }
 
+// Yuan to the fen, as the reference's examples print them ("1.74").
 double round_cny(double v) {
   return std::round(v * 100.0) / 100.0;
 }

@@ -20,7 +20,7 @@
 namespace tcplan::emulator::cloud {
 
 inline constexpr double kDiscountRate = 0.8;
-inline constexpr double kHoursPerMonth = 720;
+inline constexpr double kHoursPerMonth = 720;  // disk prices are per month of 30 days
 inline constexpr double kEmrFeePerNodeHour = 0.10;
 
 // "S5.2XLARGE16" -> 8 vCPU, 16 GiB; fills cpu/mem_mb of a spec that only names its type.

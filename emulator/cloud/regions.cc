@@ -15,6 +15,9 @@ struct RegionRow {
   int last_zone;
 };
 
+// Only two id pairs are documented, by the reference's examples: ap-guangzhou-3 = ZoneId
+// 100003 (RegionId 1) and na-siliconvalley-2 = 150002 (RegionId 15); the other rows follow
+// the same numbering (docs/cloud-api.md, "What the documents leave open").
 constexpr std::array<RegionRow, 10> kRegions{{
     {"ap-guangzhou", 1, 100000, 3, 7},
     {"ap-shanghai", 4, 200000, 2, 8},

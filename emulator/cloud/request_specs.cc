@@ -1,8 +1,10 @@
 #include "emulator/cloud/request_specs.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <set>
 
+#include "api/param_rules.h"
 #include "emulator/cloud/context.h"
 #include "emulator/cloud/params.h"
 #include "emulator/cloud/prices.h"
@@ -37,28 +39,42 @@ NodeSpec default_spec() {
 }
 
 base::Result<Billing, ApiReply> billing_params(const json::object& params) {
-  Billing b;
+  const api::Catalog& catalog = api::Catalog::builtin();
   auto pay_mode = opt_int(params, "PayMode");
-  if (!pay_mode || (*pay_mode != 0 && *pay_mode != 1))
-    return fail("InvalidParameter.InvalidPaymode", "PayMode must be 0 (hourly) or 1 (monthly).");
-  b.pay_mode = static_cast<int>(*pay_mode);
-  b.time_unit = str_or(params, "TimeUnit", b.pay_mode == 0 ? "s" : "m");
-  b.time_span = int_or(params, "TimeSpan", b.pay_mode == 0 ? 3600 : 1);
-  if (b.pay_mode == 0) {
-    if (b.time_unit != "s")
-      return fail("InvalidParameter.InvalidTimeUnit", "TimeUnit must be \"s\" when PayMode is 0.");
-    if (b.time_span != 3600)
-      return fail("InvalidParameter.InvalidTimeSpan", "TimeSpan must be 3600 when PayMode is 0.");
-  } else {
-    if (b.time_unit != "m")
-      return fail("InvalidParameter.InvalidTimeUnit", "TimeUnit must be \"m\" when PayMode is 1.");
-    static const std::set<std::int64_t> kMonths = {1, 2,  3,  4,  5,  6,  7,  8,
-                                                   9, 10, 11, 12, 24, 36, 48, 60};
-    if (!kMonths.count(b.time_span))
-      return fail("InvalidParameter.InvalidTimeSpan",
-                  "TimeSpan must be 1-12, 24, 36, 48 or 60 months when PayMode is 1.");
+  const api::PayModeTerms* terms = pay_mode ? catalog.pay_mode(*pay_mode) : nullptr;
+  if (terms == nullptr) {
+    // An absent PayMode is as invalid as an unknown one; the message names what is allowed.
+    auto v = api::check_pay_mode(catalog, pay_mode.value_or(-1), nullptr, nullptr);
+    return fail(v->code, pay_mode ? v->message + "." : "PayMode is missing.");
   }
+  Billing b;
+  b.pay_mode = static_cast<int>(*pay_mode);
+  // Absent TimeUnit/TimeSpan take the only values the pay mode allows (the front has already
+  // refused requests without them where the docs require them).
+  b.time_unit = str_or(params, "TimeUnit", terms->time_unit);
+  b.time_span = int_or(params, "TimeSpan", terms->time_spans.front());
+  if (auto v = api::check_pay_mode(catalog, b.pay_mode, &b.time_unit, &b.time_span))
+    return fail(v->code, v->message + ".");
   return b;
+}
+
+std::optional<ApiReply> charge_type_violation(const json::object& params,
+                                              std::string_view node_flag) {
+  std::optional<std::int64_t> period;
+  if (const auto* prepaid = sub(params, "InstanceChargePrepaid"))
+    period = opt_int(*prepaid, "Period");
+  std::string flag(node_flag);
+  for (char& ch : flag)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (auto v = api::check_charge_type(api::Catalog::builtin(), str_or(params, "InstanceChargeType"),
+                                      flag, period))
+    return fail(v->code, v->message + ".");
+  return std::nullopt;
+}
+
+bool prepaid_charge(std::string_view charge_type) {
+  const api::ChargeType* c = api::Catalog::builtin().charge_type(charge_type);
+  return c != nullptr && c->prepaid_pay_mode.has_value();
 }
 
 std::optional<ApiReply> check_currency(const json::object& params, bool required) {

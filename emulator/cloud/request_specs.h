@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "emulator/cloud.h"
@@ -20,11 +21,20 @@ struct Billing {
   std::string time_unit = "s";
 };
 
-// PayMode 0 needs TimeUnit "s" and TimeSpan 3600; PayMode 1 needs "m" and 1-12, 24, 36, 48 or
-// 60 months. InvalidParameter.InvalidPaymode / InvalidTimeUnit / InvalidTimeSpan otherwise.
+// PayMode with its TimeUnit and TimeSpan, by the catalog's rule (api::check_pay_mode: 0 takes
+// "s" and 3600, 1 takes "m" and a month count): InvalidParameter.InvalidPaymode /
+// InvalidTimeUnit / InvalidTimeSpan otherwise, the codes the EMR docs list for these params.
 base::Result<Billing, ApiReply> billing_params(const boost::json::object& params);
 
-// Currency: only CNY is sold (sdk-behaviour.md §1.4).
+// InstanceChargeType by the catalog's rule (api::check_charge_type), with the node type it buys
+// (ScaleOutNodeConfig.NodeFlag, any case; empty for a create) and InstanceChargePrepaid.Period:
+// InvalidParameter.InvalidInstanceChargeType when refused.
+std::optional<ApiReply> charge_type_violation(const boost::json::object& params,
+                                              std::string_view node_flag);
+// Whether the charge type is bought in advance (PREPAID): Cluster/Node charge_type 1.
+bool prepaid_charge(std::string_view charge_type);
+
+// Currency: only CNY is sold (docs/cloud-api.md, "Prices").
 std::optional<ApiReply> check_currency(const boost::json::object& params, bool required);
 
 // Old API Resource {Spec, StorageType, DiskType, MemSize, Cpu, DiskSize, RootSize, InstanceType}.

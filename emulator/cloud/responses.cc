@@ -12,6 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
+// Account fields every EMR output carries; any stable values do (the docs show real ones).
 constexpr std::int64_t kAppId = 1250000000;
 constexpr const char* kUin = "100000000001";
 
@@ -29,6 +30,8 @@ std::string gb_text(std::int64_t gb) {
   return buf;
 }
 
+// NodeHardwareInfo.Services per node type, from the processes the reference's DescribeClusterNodes
+// example shows (NameNode, ResourceManager on master; DataNode, NodeManager on core).
 const char* services_of(int flag) {
   switch (flag) {
     case kMaster:
@@ -46,6 +49,7 @@ const char* services_of(int flag) {
 
 }  // namespace
 
+// The state names of ClusterInstancesInfo.Status (docs/cloud-api.md, "Cluster status").
 std::string status_text(int status) {
   static const std::map<int, const char*> kText = {{2, "Running"},
                                                    {3, "Creating"},
@@ -210,6 +214,8 @@ json::object emr_list_instance(const Cluster& c, std::int64_t now_ms) {
 }
 
 json::object node_hardware_info(const Node& n, const Cluster& c, std::int64_t now_ms) {
+  // NodeHardwareInfo sizes are bytes, DiskSize a "100.00 GB" string, WanIp "--" on the master
+  // as in the reference's example (EMR API, DescribeClusterNodes).
   const std::int64_t mem_bytes = static_cast<std::int64_t>(n.spec.mem_mb) * 1024 * 1024;
   const std::int64_t disk_gb = static_cast<std::int64_t>(n.spec.disk_gb) * n.spec.disk_count;
   const std::int64_t disk_bytes = disk_gb * 1024 * 1024 * 1024;

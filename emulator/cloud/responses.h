@@ -1,7 +1,7 @@
 // The documented output structures built from the model: ClusterInstancesInfo (DescribeInstances),
 // EmrListInstance (DescribeInstancesList), NodeHardwareInfo (DescribeClusterNodes), and the CVM /
 // ECM Instance objects of their DescribeInstances. Field names and JSON types follow
-// api-inventory.md §5 exactly, since tcplan parses them.
+// the EMR reference's "Data Types" exactly, since tcplan parses them.
 #pragma once
 
 #include <boost/json/object.hpp>

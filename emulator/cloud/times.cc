@@ -1,7 +1,6 @@
 #include "emulator/cloud/times.h"
 
 #include <chrono>
-#include <cstdio>
 
 #include "base/time.h"
 
@@ -11,24 +10,16 @@ namespace {
 
 constexpr std::int64_t kBeijingOffsetMs = 8 * 3600 * 1000;
 
-std::string format(std::int64_t unix_ms, const char* pattern) {
-  using namespace std::chrono;
-  sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(unix_ms)));
-  year_month_day ymd(day);
-  auto rest = milliseconds(unix_ms) - duration_cast<milliseconds>(day.time_since_epoch());
-  hh_mm_ss<milliseconds> t(rest);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, pattern, static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(t.hours().count()), static_cast<int>(t.minutes().count()),
-                static_cast<int>(t.seconds().count()));
-  return buf;
-}
-
 }  // namespace
 
+// The cloud's "YYYY-MM-DD hh:mm:ss" is base's RFC 3339 text of the instant shifted to UTC+8,
+// with a space for the "T" and no zone: one formatter for every time tcplan writes.
 std::string beijing_time(std::int64_t unix_ms) {
-  return format(unix_ms + kBeijingOffsetMs, "%04d-%02u-%02u %02d:%02d:%02d");
+  std::string text =
+      base::format_utc(base::SysTime{std::chrono::milliseconds(unix_ms + kBeijingOffsetMs)});
+  text[10] = ' ';
+  text.pop_back();  // "Z"
+  return text;
 }
 
 std::string iso_utc(std::int64_t unix_ms) {
@@ -36,16 +27,13 @@ std::string iso_utc(std::int64_t unix_ms) {
 }
 
 std::optional<std::int64_t> parse_beijing_time(std::string_view text) {
-  int y, mo, d, h, mi, s;
-  char tail;
-  std::string t(text);
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 6)
-    return std::nullopt;
-  using namespace std::chrono;
-  year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return std::nullopt;
-  std::int64_t days_ms = duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
-  return days_ms + ((h * 60 + mi) * 60 + s) * 1000LL - kBeijingOffsetMs;
+  // Exactly "YYYY-MM-DD hh:mm:ss"; base parses it as RFC 3339 at +08:00.
+  if (text.size() != 19 || text[10] != ' ') return std::nullopt;
+  std::string rfc3339(text);
+  rfc3339[10] = 'T';
+  auto t = base::parse_rfc3339(rfc3339 + "+08:00");
+  if (!t) return std::nullopt;
+  return base::to_epoch_ms(*t);
 }
 
 std::string duration_text(std::int64_t ms) {

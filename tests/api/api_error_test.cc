@@ -123,7 +123,8 @@ ErrorClass by_the_rules(std::string_view code) {
 
 TEST(Classify, EveryCommonCodeInTheCatalog) {
   const Catalog& catalog = Catalog::builtin();
-  // The vendor's two common lists together hold 39 codes (api-inventory.md §3).
+  // The vendor's two common lists together hold 39 codes (docs/cloud-api.md, "Responses and
+  // errors").
   ASSERT_GE(catalog.common_errors().size(), 30u);
   for (const auto& code : catalog.common_errors()) {
     EXPECT_EQ(classify(err(code)), by_the_rules(code)) << code;
@@ -146,7 +147,8 @@ TEST(Classify, EveryCodeOfEveryCatalogAction) {
 }
 
 TEST(Classify, SeedCodesThatDriveTheExecutor) {
-  // The codes sdk-behaviour.md §1.7 singles out, wherever the catalog documents them.
+  // The codes that drive retries (docs/cloud-api.md, "Retries and busy clusters"), wherever
+  // the catalog documents them.
   const Catalog& catalog = Catalog::builtin();
   std::set<std::string> all(catalog.common_errors().begin(), catalog.common_errors().end());
   for (const auto& a : catalog.actions())

@@ -25,8 +25,8 @@ struct Expected {
   std::size_t errors;                 // the doc's "Errors (N codes)"
 };
 
-// One row per documented action (api-inventory.md §4, sdk-behaviour.md §1.2). TerminateInstance
-// adds 001's ResourceInUse.InstanceInProcess to 004's 14 codes.
+// One row per documented action (docs/cloud-api.md, "Actions tcplan uses"). TerminateInstance
+// adds the intl page's ResourceInUse.InstanceInProcess to the EMR reference's 14 codes.
 const std::vector<Expected>& expectations() {
   static const std::vector<Expected> rows = {
       {"emr",

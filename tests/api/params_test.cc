@@ -254,7 +254,7 @@ TEST(ValidateParams, DeferredValuesCountAsPresentButAreNotChecked) {
             2u);
 }
 
-// --- The docs' own example requests (api-inventory.md §4). ---
+// --- The docs' own example requests (the EMR reference's examples; docs/cloud-api.md). ---
 
 struct Example {
   const char* service;
@@ -304,7 +304,7 @@ TEST(ValidateParams, SelfConsistentDocExamplesValidateCleanly) {
 }
 
 // Doc examples that break the doc's own tables: the validator must flag exactly the
-// inconsistency the inventory notes, and nothing else.
+// inconsistency docs/catalog.md notes, and nothing else.
 TEST(ValidateParams, InconsistentDocExamplesAreFlaggedPrecisely) {
   // "OrderField":"clusterid" (lowercase id, contrary to the enum).
   auto p = emr(

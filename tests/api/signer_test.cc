@@ -58,7 +58,7 @@ TEST(Tc3Signer, VendorWorkedExampleIntermediates) {
                         {"host", "cvm.tencentcloudapi.com"}};
   auto sig =
       sign_tc3(req, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******", "Gu5t9xGARNpq86cd98joQYCN3*******");
-  // The doc prints this hash with an extra 'f'; reference/ notes the typo.
+  // The doc prints this hash with an extra 'f' (docs/cloud-api.md, "Signing").
   EXPECT_NE(
       sig.string_to_sign.find("2815843035062fffda5fd6f2a44ea8a34818b0dc46f024b8b3786976a3adda7a"),
       std::string::npos);

@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "emulator/embedded.h"
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 #include "tests/emulator/front_harness.h"
 #include "tests/testing/process.h"
 
@@ -122,10 +122,10 @@ class SdkAgainstEmulator : public ::testing::Test {
     ASSERT_EQ(node.exit_code, 0) << "node is not installed: run scripts/setup";
     ASSERT_TRUE(std::filesystem::exists(kInteropDir / "node_modules" / "tencentcloud-sdk-nodejs"))
         << "tencentcloud-sdk-nodejs is not installed in tests/sdk-interop: run scripts/setup";
-    InstanceOptions options;
+    LocalEmulatorOptions options;
     options.secret_id = "AKIDsdkAgainstEmulator000000000000000";
     options.secret_key = "sdk-against-emulator-key";
-    instance_ = Instance::start(options);
+    instance_ = LocalEmulator::start(options);
   }
 
   json::object call(const std::string& key, const std::string& sign_method,
@@ -143,7 +143,7 @@ class SdkAgainstEmulator : public ::testing::Test {
     return json::parse(r.out).as_object();
   }
 
-  std::unique_ptr<Instance> instance_;
+  std::unique_ptr<LocalEmulator> instance_;
 };
 
 TEST_F(SdkAgainstEmulator, AcceptsTheRightKeyAndRejectsAWrongOne) {

@@ -13,7 +13,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-class Instance;
+class LocalEmulator;
 }
 
 namespace tcplan::testing {
@@ -47,7 +47,7 @@ class LocalCloud {
 
  private:
   LocalCloudOptions options_;
-  std::unique_ptr<emulator::Instance> instance_;
+  std::unique_ptr<emulator::LocalEmulator> emulator_;
   std::string url_;
 };
 

@@ -1,7 +1,10 @@
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
+
+#include <openssl/rand.h>
 
 #include <stdexcept>
 
+#include "base/hex.h"
 #include "emulator/faults.h"
 #include "emulator/front.h"
 #include "emulator/key_store.h"
@@ -9,7 +12,7 @@
 
 namespace tcplan::emulator {
 
-std::unique_ptr<Instance> Instance::start(const InstanceOptions& options) {
+std::unique_ptr<LocalEmulator> LocalEmulator::start(const LocalEmulatorOptions& options) {
   FrontOptions front;
   if (options.secret_id.empty() != options.secret_key.empty())
     throw std::runtime_error("--secret-id and --secret-key go together");
@@ -43,16 +46,24 @@ std::unique_ptr<Instance> Instance::start(const InstanceOptions& options) {
   cloud.seed = seed;
   front.seed = seed;
   front.rate_limits = options.rate_limits;
+  front.control_token = options.control_token;
+  if (front.control_token.empty()) {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes");
+    front.control_token =
+        base::to_hex(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  }
 
-  std::unique_ptr<Instance> instance(new Instance());
-  instance->cloud_ = make_cloud(cloud);
-  instance->front_ = std::make_unique<Front>(*instance->cloud_, std::move(front));
-  instance->server_ = std::make_unique<Server>(*instance->front_, options.server);
-  instance->server_->start();
-  return instance;
+  std::unique_ptr<LocalEmulator> emulator(new LocalEmulator());
+  emulator->control_token_ = front.control_token;
+  emulator->cloud_ = make_cloud(cloud);
+  emulator->front_ = std::make_unique<Front>(*emulator->cloud_, std::move(front));
+  emulator->server_ = std::make_unique<Server>(*emulator->front_, options.server);
+  emulator->server_->start();
+  return emulator;
 }
 
-Instance::~Instance() {
+LocalEmulator::~LocalEmulator() {
   // The server goes first: its connections use the front, which uses the model.
   if (server_) server_->stop();
   server_.reset();
