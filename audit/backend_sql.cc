@@ -46,8 +46,7 @@ Where where_clause(const EventFilter& f, char placeholder) {
     std::string in;
     for (EventKind k : f.kinds) {
       w.params.push_back(text_param(std::string(kind_name(k))));
-      in += (in.empty() ? "" : ",") + std::string(1, placeholder) +
-            std::to_string(w.params.size());
+      in += (in.empty() ? "" : ",") + std::string(1, placeholder) + std::to_string(w.params.size());
     }
     cond += (cond.empty() ? " WHERE " : " AND ") + std::string("kind IN (") + in + ")";
   }

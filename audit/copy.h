@@ -20,8 +20,8 @@ struct CopyReport {
   std::int64_t events = 0;  // copied: seq 1 .. events
   std::int64_t leases = 0;
   std::string head_hash;
-  VerifyReport source;                  // what verifying the source found (it was intact)
-  std::optional<WitnessState> sealed;   // the last seal copied, for the destination's witnesses
+  VerifyReport source;                 // what verifying the source found (it was intact)
+  std::optional<WitnessState> sealed;  // the last seal copied, for the destination's witnesses
 };
 
 // Copies every event of `from` (as of when the copy starts) and its lease rows into `to`,

@@ -216,9 +216,8 @@ base::Status<base::Error> EventStore::import_events(const std::vector<Event>& ev
   return write([&](Tx& tx) -> base::Status<base::Error> {
     for (const Event& e : events) {
       if (e.seq != tx.head.seq + 1 || e.prev_hash != tx.head.hash) {
-        return base::Error{"event " + std::to_string(e.seq) + " does not continue " +
-                           describe() + " (its head is event " + std::to_string(tx.head.seq) +
-                           ")"};
+        return base::Error{"event " + std::to_string(e.seq) + " does not continue " + describe() +
+                           " (its head is event " + std::to_string(tx.head.seq) + ")"};
       }
       if (chain_hash(e.prev_hash, e) != e.hash) {
         return base::Error{"event " + std::to_string(e.seq) + ": hash mismatch"};
@@ -285,8 +284,8 @@ base::Result<Event> EventStore::seal(const std::string& run_id, const SealKey& k
         auto stored = tx.tx.witness();
         if (!stored) return stored.error();
         if (*stored) {
-          if (auto extends = check_extends(tx, **stored, pending.seq - 1,
-                                           "the witness row in " + describe());
+          if (auto extends =
+                  check_extends(tx, **stored, pending.seq - 1, "the witness row in " + describe());
               !extends) {
             return extends.error();
           }

@@ -209,8 +209,8 @@ class EventStore {
     std::string hash;
   };
   base::Result<SealRef> last_seal(Tx& tx) const;
-  base::Status<base::Error> check_extends(Tx& tx, const WitnessState& stored,
-                                          std::int64_t head_seq, const std::string& describe) const;
+  base::Status<base::Error> check_extends(Tx& tx, const WitnessState& stored, std::int64_t head_seq,
+                                          const std::string& describe) const;
   std::int64_t clock(Tx& tx) const { return options_.clock_ms ? options_.clock_ms() : tx.now_ms; }
 
   StoreLocation location_;

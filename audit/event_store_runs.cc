@@ -27,8 +27,8 @@ std::string held_text(const std::string& name, const LockInfo& h) {
 
 std::optional<LockInfo> holder_of(const Event& last) {
   if (last.kind != EventKind::kLockAcquired) return std::nullopt;
-  return LockInfo{last.item, last.run_id, last.operator_user, last.operator_host, last.seq,
-                  last.time_ms};
+  return LockInfo{last.item,          last.run_id, last.operator_user,
+                  last.operator_host, last.seq,    last.time_ms};
 }
 
 }  // namespace

@@ -11,9 +11,9 @@ namespace {
 
 // The libpq keywords a connection string may start with. A file whose name starts with one of
 // them followed by "=" is written "./service=x".
-constexpr std::string_view kKeywords[] = {"host",     "hostaddr", "port",    "dbname",
-                                          "user",     "service",  "sslmode", "options",
-                                          "password", "passfile", "application_name"};
+constexpr std::string_view kKeywords[] = {
+    "host",    "hostaddr", "port",     "dbname",          "user", "service", "sslmode",
+    "options", "password", "passfile", "application_name"};
 
 std::string safe_name(std::string_view text) {
   std::string out;
@@ -85,7 +85,8 @@ base::Result<StoreLocation> parse_location(const std::string& text) {
   if (v.count("dbname")) d += v["dbname"];
   std::string query;
   if (socket_dir) query += "host=" + host;
-  if (v.count("service")) query += (query.empty() ? "" : "&") + std::string("service=") + v["service"];
+  if (v.count("service"))
+    query += (query.empty() ? "" : "&") + std::string("service=") + v["service"];
   if (!query.empty()) d += "?" + query;
   loc.display = d;
   std::string db = v.count("dbname") ? v["dbname"] : v.count("service") ? v["service"] : "postgres";

@@ -15,12 +15,12 @@ namespace tcplan::audit {
 struct StoreLocation {
   enum class Kind { kSqlite, kPostgres };
   Kind kind = Kind::kSqlite;
-  std::string text;             // as given: a path, or the libpq connection string
-  std::filesystem::path file;   // kSqlite
-  std::string display;          // for messages and the trail: never carries a password
-  std::string name;             // names this trail's side files: "audit.db", "audit@db.example"
-  bool has_password = false;    // kPostgres: the connection string carries one (discouraged)
-  std::string password;         // registered with the redactor by whoever opens the store
+  std::string text;            // as given: a path, or the libpq connection string
+  std::filesystem::path file;  // kSqlite
+  std::string display;         // for messages and the trail: never carries a password
+  std::string name;            // names this trail's side files: "audit.db", "audit@db.example"
+  bool has_password = false;   // kPostgres: the connection string carries one (discouraged)
+  std::string password;        // registered with the redactor by whoever opens the store
 };
 
 bool is_postgres_location(std::string_view text);

@@ -90,7 +90,8 @@ class PgTx : public WriteTx {
                                  ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
                                  "$16,$17,$18,$19,$20,$21,$22,$23)";
     auto r = c_.exec(q, sql::event_params(e));
-    if (!r) return base::Error{"inserting event " + std::to_string(e.seq) + ": " + r.error().message};
+    if (!r)
+      return base::Error{"inserting event " + std::to_string(e.seq) + ": " + r.error().message};
     return {};
   }
   base::Result<std::vector<Event>> select(const EventFilter& filter) override {
@@ -120,8 +121,8 @@ class PgTx : public WriteTx {
             "EXCLUDED.counter, seq = EXCLUDED.seq, hash = EXCLUDED.hash, run_id = "
             "EXCLUDED.run_id, key_fingerprint = EXCLUDED.key_fingerprint, time_ms = "
             "EXCLUDED.time_ms",
-        {text_param(kSelf), int_param(w.counter), int_param(w.seq), text_param(w.hash), text_param(w.run_id),
-         text_param(w.key_fingerprint), int_param(w.time_ms)});
+        {text_param(kSelf), int_param(w.counter), int_param(w.seq), text_param(w.hash),
+         text_param(w.run_id), text_param(w.key_fingerprint), int_param(w.time_ms)});
     if (!r) return r.error();
     return {};
   }
@@ -226,8 +227,8 @@ class PgBackend : public Backend {
 
   base::Result<std::vector<std::string>> run_ids() const override {
     return with_reader([](pg::Connection& c) -> base::Result<std::vector<std::string>> {
-      auto r = c.exec(
-          "SELECT run_id FROM events WHERE run_id <> '' GROUP BY run_id ORDER BY MIN(seq)");
+      auto r =
+          c.exec("SELECT run_id FROM events WHERE run_id <> '' GROUP BY run_id ORDER BY MIN(seq)");
       if (!r) return r.error();
       std::vector<std::string> out;
       for (int i = 0; i < r->rows(); ++i)

@@ -143,28 +143,27 @@ base::Result<PgInitReport> init_postgres_store(const StoreLocation& location,
   auto schema = c.exec("SELECT current_schema(), to_regclass('events') IS NOT NULL");
   if (!schema) return fail(schema.error());
   if (schema->rows() != 1 || schema->null(0, 0)) {
-    return fail(base::Error{"the connection has no current schema to create tables in (check "
-                            "search_path)"});
+    return fail(
+        base::Error{"the connection has no current schema to create tables in (check "
+                    "search_path)"});
   }
   report.schema = std::string(schema->text(0, 0));
   report.created = schema->text(0, 1) != "t";
   const std::string& w = options.writer_role;
   const std::string& r = options.reviewer_role;
-  std::string script = std::string(kTables) +
-                       "INSERT INTO meta VALUES ('schema_version', '" +
-                       std::to_string(kSchemaVersion) + "') ON CONFLICT DO NOTHING;" +
-                       "INSERT INTO meta VALUES ('chain_version', '" + std::string(kChainVersion) +
-                       "') ON CONFLICT DO NOTHING;" + role_sql(w) + role_sql(r) +
-                       // Nothing for anyone but the owner, then exactly what each role needs.
-                       "REVOKE ALL ON meta, events, leases, witness, rate_buckets FROM PUBLIC;" +
-                       "DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO " + w + ", " + r +
-                       "', current_schema()); END $$;" +
-                       "REVOKE UPDATE, DELETE, TRUNCATE ON meta, events FROM " + w + ";" +
-                       "GRANT SELECT, INSERT ON events TO " + w + ";" + "GRANT SELECT ON meta TO " +
-                       w + ";" + "GRANT SELECT, INSERT, UPDATE ON leases, witness, rate_buckets TO " +
-                       w + ";" + "REVOKE ALL ON meta, events, leases, witness, rate_buckets FROM " +
-                       r + ";" + "GRANT SELECT ON meta, events, leases, witness, rate_buckets TO " +
-                       r + ";";
+  std::string script =
+      std::string(kTables) + "INSERT INTO meta VALUES ('schema_version', '" +
+      std::to_string(kSchemaVersion) + "') ON CONFLICT DO NOTHING;" +
+      "INSERT INTO meta VALUES ('chain_version', '" + std::string(kChainVersion) +
+      "') ON CONFLICT DO NOTHING;" + role_sql(w) + role_sql(r) +
+      // Nothing for anyone but the owner, then exactly what each role needs.
+      "REVOKE ALL ON meta, events, leases, witness, rate_buckets FROM PUBLIC;" +
+      "DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO " + w + ", " + r +
+      "', current_schema()); END $$;" + "REVOKE UPDATE, DELETE, TRUNCATE ON meta, events FROM " +
+      w + ";" + "GRANT SELECT, INSERT ON events TO " + w + ";" + "GRANT SELECT ON meta TO " + w +
+      ";" + "GRANT SELECT, INSERT, UPDATE ON leases, witness, rate_buckets TO " + w + ";" +
+      "REVOKE ALL ON meta, events, leases, witness, rate_buckets FROM " + r + ";" +
+      "GRANT SELECT ON meta, events, leases, witness, rate_buckets TO " + r + ";";
   if (auto ok = c.exec_script(script); !ok) return fail(ok.error());
   auto version = c.exec("SELECT value FROM meta WHERE key = 'schema_version'");
   if (!version) return fail(version.error());

@@ -24,8 +24,8 @@ struct PgInitOptions {
 };
 
 struct PgInitReport {
-  std::string schema;       // where the tables are (the connection's current schema)
-  bool created = false;     // false: the tables were there already (init is idempotent)
+  std::string schema;    // where the tables are (the connection's current schema)
+  bool created = false;  // false: the tables were there already (init is idempotent)
   std::string writer_role, reviewer_role;
 };
 

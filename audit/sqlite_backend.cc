@@ -245,7 +245,8 @@ class SqliteBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     // One statement is one read transaction: a consistent snapshot while others append.
     Stmt s;
-    std::string q = std::string("SELECT ") + sql::kColumns + " FROM events WHERE seq >= ?1 ORDER BY seq";
+    std::string q =
+        std::string("SELECT ") + sql::kColumns + " FROM events WHERE seq >= ?1 ORDER BY seq";
     if (sqlite3_prepare_v2(db_, q.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
       return db_error(db_, "audit scan");
     }
@@ -367,8 +368,7 @@ Status SqliteTx::put_lease(const Lease& l) {
                      "acquired_ms, heartbeat_ms, released) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
                      -1, &up.s, nullptr);
   if (up.s == nullptr) return db_error(db_, "audit lease: preparing");
-  sqlite3_bind_text(up.s, 1, l.run_id.data(), static_cast<int>(l.run_id.size()),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(up.s, 1, l.run_id.data(), static_cast<int>(l.run_id.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int64(up.s, 2, l.epoch);
   sqlite3_bind_text(up.s, 3, l.owner.host.data(), static_cast<int>(l.owner.host.size()),
                     SQLITE_TRANSIENT);

@@ -52,9 +52,10 @@ int run_init(const AdminOptions& o) {
   std::printf("%s %s (schema %s): tables events, meta, leases, witness, rate_buckets\n",
               report->created ? "set up" : "already set up; checked", loc->display.c_str(),
               report->schema.c_str());
-  std::printf("roles: %s (SELECT, INSERT: may append, never UPDATE or DELETE events), %s "
-              "(SELECT only)\n",
-              report->writer_role.c_str(), report->reviewer_role.c_str());
+  std::printf(
+      "roles: %s (SELECT, INSERT: may append, never UPDATE or DELETE events), %s "
+      "(SELECT only)\n",
+      report->writer_role.c_str(), report->reviewer_role.c_str());
   std::printf("next: GRANT %s TO <operator login>; GRANT %s TO <reviewer login>;\n",
               report->writer_role.c_str(), report->reviewer_role.c_str());
   return kExitOk;
@@ -63,7 +64,8 @@ int run_init(const AdminOptions& o) {
 // The destination's witnesses follow the copied trail's last seal, so `audit verify` there is
 // anchored at once: the file beside its default key, and a team store's own row.
 void witness_copy(au::EventStore& to, const au::WitnessState& sealed) {
-  auto file = au::default_witness_path(to.location().text, au::default_key_path(to.location().text));
+  auto file =
+      au::default_witness_path(to.location().text, au::default_key_path(to.location().text));
   if (auto ok = au::FileWitness(file).advance(sealed); !ok) {
     std::fprintf(stderr, "warning: %s\n", ok.error().message.c_str());
   }
@@ -100,17 +102,19 @@ int run_copy(const AdminOptions& o) {
               (*from)->describe().c_str(), (*to)->describe().c_str(),
               static_cast<long long>(copied->events), copied->head_hash.c_str());
   if (copied->sealed) {
-    std::printf("last seal: %lld at event %lld; check the copy with `tcplan audit verify "
-                "--audit-db %s --expect-head %lld:%s`\n",
-                static_cast<long long>(copied->sealed->counter),
-                static_cast<long long>(copied->sealed->seq), (*to)->describe().c_str(),
-                static_cast<long long>(copied->sealed->seq), copied->sealed->hash.c_str());
+    std::printf(
+        "last seal: %lld at event %lld; check the copy with `tcplan audit verify "
+        "--audit-db %s --expect-head %lld:%s`\n",
+        static_cast<long long>(copied->sealed->counter),
+        static_cast<long long>(copied->sealed->seq), (*to)->describe().c_str(),
+        static_cast<long long>(copied->sealed->seq), copied->sealed->hash.c_str());
   }
   if (!copied->source.sealed()) {
-    std::printf("note: events from %lld (run %s) are not sealed yet; they were copied as they "
-                "are\n",
-                static_cast<long long>(*copied->source.first_unsealed_seq),
-                base::printable(copied->source.unsealed_run_id).c_str());
+    std::printf(
+        "note: events from %lld (run %s) are not sealed yet; they were copied as they "
+        "are\n",
+        static_cast<long long>(*copied->source.first_unsealed_seq),
+        base::printable(copied->source.unsealed_run_id).c_str());
   }
   return kExitOk;
 }
@@ -120,8 +124,9 @@ int run_copy(const AdminOptions& o) {
 void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& run) {
   auto opts = std::make_shared<AdminOptions>();
   CLI::App* init = audit.add_subcommand(
-      "init", "Set up a PostgreSQL team store: tables, append-only triggers, writer and "
-              "reviewer roles (idempotent; run once as a role that may create tables and roles)");
+      "init",
+      "Set up a PostgreSQL team store: tables, append-only triggers, writer and "
+      "reviewer roles (idempotent; run once as a role that may create tables and roles)");
   init->add_option("URI", opts->uri, "postgresql://host/db, or service=NAME (docs/team.md)")
       ->required();
   init->add_option("--writer-role", opts->roles.writer_role,

@@ -1,11 +1,10 @@
 #include "cli/target.h"
 
-#include "audit/location.h"
-
 #include <spdlog/spdlog.h>
 
 #include <exception>
 
+#include "audit/location.h"
 #include "emulator/local_credentials.h"
 
 namespace tcplan::cli {

@@ -33,8 +33,8 @@ base::Result<std::vector<SlotSource::Clock::time_point>> StoreSlotSource::take(
   std::lock_guard<std::mutex> lock(mu_);
   if (!grant) {
     if (!warned_ && warn_) {
-      warn_("warning: the shared rate budget in " + store_.describe() +
-            " cannot be used (" + grant.error().message + "); this run paces itself alone");
+      warn_("warning: the shared rate budget in " + store_.describe() + " cannot be used (" +
+            grant.error().message + "); this run paces itself alone");
     }
     warned_ = true;
     return grant.error();

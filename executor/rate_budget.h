@@ -23,7 +23,7 @@ class StoreSlotSource : public SlotSource {
   StoreSlotSource(audit::EventStore& store, const std::string& secret_id,
                   std::function<void(const std::string&)> warn);
   base::Result<std::vector<Clock::time_point>> take(const std::string& key, double per_second,
-                                                   int count, Clock::time_point now) override;
+                                                    int count, Clock::time_point now) override;
   void give_back(const std::string& key, Clock::time_point first_unused) override;
 
   // The bucket's name in the store: "<first 16 hex of SHA-256(SecretId)>/<service/action/region>".
@@ -31,8 +31,8 @@ class StoreSlotSource : public SlotSource {
 
  private:
   struct Booking {
-    std::int64_t end_us = 0;       // the bucket's next free slot right after this booking
-    std::int64_t offset_us = 0;    // local steady µs minus store µs
+    std::int64_t end_us = 0;     // the bucket's next free slot right after this booking
+    std::int64_t offset_us = 0;  // local steady µs minus store µs
   };
   audit::EventStore& store_;
   std::string secret_id_;

@@ -25,8 +25,8 @@ class SlotSource {
   // Books `count` consecutive slots of `key`, 1/`per_second` apart, after every slot anyone
   // booked before and no earlier than now; their times on this process's steady clock.
   virtual base::Result<std::vector<Clock::time_point>> take(const std::string& key,
-                                                           double per_second, int count,
-                                                           Clock::time_point now) = 0;
+                                                            double per_second, int count,
+                                                            Clock::time_point now) = 0;
   // Hands back the booked slots from `first_unused` on (best effort: only if no one booked
   // after them).
   virtual void give_back(const std::string& key, Clock::time_point first_unused) = 0;

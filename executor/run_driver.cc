@@ -282,7 +282,8 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   RunOptions options = request.run;
   options.interruption = &interruption_;
   // Runs that share a team store share its rate budget; a local trail's run paces itself.
-  if (!options.rate_budget) options.rate_budget = shared_rate_budget(store_, request.secret_id, info_);
+  if (!options.rate_budget)
+    options.rate_budget = shared_rate_budget(store_, request.secret_id, info_);
   Runner runner(plan, client_, journal, options);
   if (run.resumed) runner.restore(run.resumed->items);
   RunReport report = runner.run();
