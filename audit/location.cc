@@ -117,4 +117,16 @@ std::filesystem::path side_file(const std::string& location, std::string_view su
   return side_file(*parsed, suffix);
 }
 
+base::Status<base::Error> make_side_file_dir(const std::string& location) {
+  if (!is_postgres_location(location)) return {};
+  const std::filesystem::path dir = side_file_dir();
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return {};
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return base::Error{"creating " + dir.string() + ": " + ec.message()};
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return base::Error{"chmod 0700 " + dir.string() + ": " + ec.message()};
+  return {};
+}
+
 }  // namespace tcplan::audit

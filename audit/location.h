@@ -33,5 +33,8 @@ std::filesystem::path side_file_dir();
 // "<db><suffix>" beside a SQLite file; "<side_file_dir>/<name><suffix>" for a team store.
 std::filesystem::path side_file(const StoreLocation& location, std::string_view suffix);
 std::filesystem::path side_file(const std::string& location, std::string_view suffix);
+// Creates side_file_dir() (mode 0700: it holds seal keys) when `location` is a team store and
+// the directory is missing; nothing for a SQLite file, whose side files sit beside it.
+base::Status<base::Error> make_side_file_dir(const std::string& location);
 
 }  // namespace tcplan::audit

@@ -64,6 +64,9 @@ int run_init(const AdminOptions& o) {
 // The destination's witnesses follow the copied trail's last seal, so `audit verify` there is
 // anchored at once: the file beside its default key, and a team store's own row.
 void witness_copy(au::EventStore& to, const au::WitnessState& sealed) {
+  if (auto dir = au::make_side_file_dir(to.location().text); !dir) {
+    std::fprintf(stderr, "warning: %s\n", dir.error().message.c_str());
+  }
   auto file =
       au::default_witness_path(to.location().text, au::default_key_path(to.location().text));
   if (auto ok = au::FileWitness(file).advance(sealed); !ok) {

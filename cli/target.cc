@@ -50,6 +50,9 @@ base::Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& gl
     emulator::EmbeddedOptions options;
     // Beside a SQLite trail; for a team store, with the operator's other files of it.
     options.state_file = audit::side_file(global.audit_db, ".emulator.db");
+    if (auto dir = audit::make_side_file_dir(global.audit_db); !dir) {
+      return TargetError{"cannot start the local emulator: " + dir.error().message, kExitFailed};
+    }
     if (global.time_scale > 0) options.time_scale = global.time_scale;
     options.fixture_file = global.emulator_fixture;
     options.faults_file = global.emulator_faults;
