@@ -94,14 +94,19 @@ TEST(ApplyLock, ARunningHolderRefusesOthersAndWaitLockWaitsForIt) {
   o.fixture = e2e::fleet_fixture();
   o.time_scale = 5;
   LocalCloud cloud(o);
+  // Two operators on two hosts: two working directories and host names, one store.
   Bed bed;
+  bed.host = "bastion-a";
+  Bed other;
+  other.db = bed.db;
+  other.host = "bastion-b";
 
   ProcessResult first;
   std::thread holder([&] { first = bed.apply(cloud, kRestart); });
   std::unique_ptr<audit::EventStore> store;
   std::string holder_run;
   bool held = e2e::eventually([&] {
-    if (!store && std::filesystem::exists(bed.db)) {
+    if (!store && e2e::store_exists(bed.db)) {
       auto s = audit::EventStore::open(bed.db);
       if (s) store = std::move(*s);
     }
@@ -113,12 +118,13 @@ TEST(ApplyLock, ARunningHolderRefusesOthersAndWaitLockWaitsForIt) {
     FAIL() << "the first apply never took the lock: " << dump(first);
   }
 
-  ProcessResult refused = bed.apply(cloud, kSwitch);
+  ProcessResult refused = other.apply(cloud, kSwitch);
   EXPECT_EQ(refused.exit_code, 3) << dump(refused);
   EXPECT_NE(refused.err.find(holder_run), std::string::npos) << dump(refused);
+  EXPECT_NE(refused.err.find("@bastion-a"), std::string::npos) << dump(refused);
 
   ProcessResult waiter;
-  std::thread second([&] { waiter = bed.apply(cloud, kSwitch, {"--wait-lock", "10m"}); });
+  std::thread second([&] { waiter = other.apply(cloud, kSwitch, {"--wait-lock", "10m"}); });
   // Once the waiter's run has started (and found the lock taken), let the restart finish.
   std::string waiter_run;
   bool started = e2e::eventually([&] {

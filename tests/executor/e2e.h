@@ -21,6 +21,7 @@
 #include "planner/validate.h"
 #include "tests/testing/local_cloud.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing::e2e {
 
@@ -55,11 +56,15 @@ inline std::string run_id_of(const ProcessResult& r) {
 // One test's cloud, trail and scratch directory.
 struct Bed {
   TempDir dir;
-  std::filesystem::path db = dir / "audit.db";
+  // A SQLite file in `dir`, or a fresh PostgreSQL store under TCPLAN_TEST_STORE=postgresql.
+  std::filesystem::path db = test_store(dir.path());
+  // Non-empty: the host name this bed's runs give (TCPLAN_HOST), to play a second host.
+  std::string host;
 
   ProcessResult tcplan(const LocalCloud& cloud, const std::vector<std::string>& args,
                        RunOptions options = {}) const {
     if (options.cwd.empty()) options.cwd = dir.path();
+    if (!host.empty()) options.env.emplace("TCPLAN_HOST", host);
     return run_tcplan_against(cloud, db, args, options);
   }
   ProcessResult apply(const LocalCloud& cloud, const std::filesystem::path& plan,
@@ -69,6 +74,11 @@ struct Bed {
     return tcplan(cloud, args, std::move(options));
   }
 };
+
+// Whether the trail exists yet: a SQLite file once written; a PostgreSQL store always.
+inline bool store_exists(const std::filesystem::path& db) {
+  return testing_postgres() || std::filesystem::exists(db);
+}
 
 // An exported event with its payload parsed (the export keeps it as a string).
 struct Row {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace tcplan::executor {
@@ -99,6 +101,79 @@ TEST(RateLimiterAdmit, LanesAreIndependent) {
   EXPECT_EQ(limiter.admit(kKey, 20, t0), t0);
   EXPECT_EQ(limiter.admit(other, 20, t0), t0);
   EXPECT_GT(limiter.admit(kKey, 20, t0), t0);
+}
+
+// The store's bucket as the PostgreSQL backend keeps it (rate_buckets): the time of the next
+// free slot; a booking takes `count` slots from max(next free, now).
+class SharedBucket : public SlotSource {
+ public:
+  base::Result<std::vector<Clock::time_point>> take(const std::string& key, double per_second,
+                                                    int count, Clock::time_point now) override {
+    ++takes;
+    const auto step = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(1.0 / per_second));
+    Clock::time_point& next = next_[key];
+    Clock::time_point first = std::max(next, now);
+    std::vector<Clock::time_point> out;
+    for (int i = 0; i < count; ++i)
+      out.push_back(first + step * i);
+    next = first + step * count;
+    return out;
+  }
+  void give_back(const std::string&, Clock::time_point) override {}
+  int takes = 0;
+
+ private:
+  std::map<std::string, Clock::time_point> next_;
+};
+
+TEST(RateLimiterShared, TwoProcessesSharingOneBudgetStayUnderTheLimitTogether) {
+  auto bucket = std::make_shared<SharedBucket>();
+  RateLimiter a(0.97, bucket), b(0.97, bucket);
+  auto t0 = Clock::time_point{} + 1h;
+  constexpr int kEach = 100;
+  // Both reserve everything at once, interleaved, then send at their slots in time order.
+  std::vector<std::pair<Clock::time_point, RateLimiter*>> pending;
+  for (int i = 0; i < kEach; ++i) {
+    pending.push_back({a.reserve(kKey, 20, t0), &a});
+    pending.push_back({b.reserve(kKey, 20, t0), &b});
+  }
+  std::vector<Clock::time_point> sent;
+  while (!pending.empty()) {
+    auto first = std::min_element(pending.begin(), pending.end(),
+                                  [](const auto& x, const auto& y) { return x.first < y.first; });
+    auto [at, limiter] = *first;
+    pending.erase(first);
+    auto next = limiter->admit(kKey, 20, at);
+    if (next <= at) {
+      sent.push_back(at);
+    } else {
+      pending.push_back({next, limiter});
+    }
+  }
+  ASSERT_EQ(sent.size(), 2u * kEach);
+  std::sort(sent.begin(), sent.end());
+  // Alone, each would send 20 a second; together they still send 20 a second in sum...
+  EXPECT_LE(max_in_one_second(sent), 20u);
+  // ...and use the whole budget: 200 sends at 19.4/s take about 10.3 s, not twice that.
+  EXPECT_LE(sent.back() - sent.front(), std::chrono::milliseconds(10400));
+  // Slices of a quarter second (4 slots): the store is asked about once per 4 sends.
+  EXPECT_LE(bucket->takes, 2 * kEach / 4 + 2);
+}
+
+TEST(RateLimiterShared, AStoreThatCannotBeAskedLeavesTheRunPacingItselfAlone) {
+  class Broken : public SlotSource {
+   public:
+    base::Result<std::vector<Clock::time_point>> take(const std::string&, double, int,
+                                                      Clock::time_point) override {
+      return base::Error{"connection refused"};
+    }
+    void give_back(const std::string&, Clock::time_point) override {}
+  };
+  RateLimiter limiter(0.97, std::make_shared<Broken>());
+  auto t0 = Clock::time_point{} + 1h;
+  auto sent = send_all(limiter, 60, t0, [](int) { return Clock::duration::zero(); });
+  EXPECT_LE(max_in_one_second(sent), 20u);
 }
 
 }  // namespace

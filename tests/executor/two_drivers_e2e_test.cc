@@ -10,8 +10,10 @@
 #include <memory>
 
 #include "audit/event_store.h"
+#include "audit/location.h"
 #include "tests/executor/crash/background.h"
 #include "tests/executor/crash/lifecycle.h"
+#include "tests/testing/pg_server.h"
 
 namespace tcplan::testing::crash {
 namespace {
@@ -33,8 +35,17 @@ bool trail_has(const std::filesystem::path& db,
       std::chrono::seconds{30});
 }
 
-// Whether another process holds the trail's write lock (a transaction in progress).
+// Whether another process holds the trail's write lock (a transaction in progress): SQLite's
+// write lock, or a PostgreSQL store's chain lock (a transaction-scoped advisory lock).
 bool write_lock_free(const std::filesystem::path& db) {
+  if (audit::is_postgres_location(db.string())) {
+    const std::string uri = db.string();
+    const auto start = uri.find(":///") + 4;
+    return shared_pg_server().query(
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+               "database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+               uri.substr(start, uri.find('?') - start)) == "0";
+  }
   sqlite3* h = nullptr;
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     sqlite3_close(h);
@@ -131,10 +142,15 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   o.state_file = bed.dir / "cloud.db";
   o.time_scale = 5;  // the 2-minute restart lasts 24 s: the owner polls it all along
   LocalCloud cloud(o);
-  const std::map<std::string, std::string> short_lease{{"TCPLAN_TEST_LEASE_STALE_MS", "1500"}};
+  // The owner and the second driver on two hosts: no pid can be checked across hosts, so
+  // only the heartbeat's age (on the store's clock) lets the second take over.
+  std::map<std::string, std::string> short_lease{{"TCPLAN_TEST_LEASE_STALE_MS", "1500"},
+                                                 {"TCPLAN_HOST", "bastion-a"}};
   const auto plan = e2e::data_dir() / "restart-etl.toml";
   Background owner(cloud, bed.db, {"apply", plan.string(), "--yes"}, bed.dir.path(),
                    named("owner", short_lease));
+  short_lease["TCPLAN_HOST"] = "bastion-b";
+  TempDir second_dir;  // the second host's working directory
   ASSERT_TRUE(trail_has(bed.db, [](const TrailEvent& e) {
     return e.step_id == "restart-yarn" && e.kind == "wait_polled";
   })) << owner.err();
@@ -154,16 +170,18 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   ASSERT_TRUE(store);
   ASSERT_TRUE(e2e::eventually([&] {
     auto lease = (*store)->lease(run);
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    return lease && *lease && now - (*lease)->heartbeat_ms > 1500;
+    return lease && *lease && (*store)->now_ms() - (*lease)->heartbeat_ms > 1500;
   }));
   Background second(cloud, bed.db, {"apply", plan.string(), "--yes", "--resume", run},
-                    bed.dir.path(), named("second", short_lease));
+                    second_dir.path(), named("second", short_lease));
   ASSERT_TRUE(trail_has(bed.db, [&](const TrailEvent& e) {
     return e.run_id == run && e.kind == "lease_taken_over";
   })) << second.err();
+  for (const auto& e : read_trail(bed.db)) {
+    if (e.run_id != run || e.kind != "lease_taken_over") continue;
+    EXPECT_NE(e.payload.find("on host bastion-a has not renewed the lease"), std::string::npos)
+        << e.payload;
+  }
   cloud.advance_ms(10 * 60 * 1000);  // the restart ends
   auto finished = second.wait(std::chrono::seconds{60});
   ASSERT_TRUE(finished.has_value()) << second.err();

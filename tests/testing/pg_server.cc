@@ -180,8 +180,15 @@ std::string PgServer::uri(const std::string& db) const {
   return "postgresql:///" + db + "?host=" + dir_.string() + "&user=tcplan";
 }
 
-void PgServer::execute(const std::string& sql, const std::string& db) const {
-  PGconn* conn = PQconnectdb(uri(db).c_str());
+std::string PgServer::uri_as(const std::string& db, const std::string& user) const {
+  return "postgresql:///" + db + "?host=" + dir_.string() + "&user=" + user;
+}
+
+namespace {
+
+// Runs `sql` on `uri`; the first cell of the result, or throws with the server's message.
+std::string run_sql(const std::string& uri, const std::string& sql) {
+  PGconn* conn = PQconnectdb(uri.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
     PQfinish(conn);
@@ -190,11 +197,30 @@ void PgServer::execute(const std::string& sql, const std::string& db) const {
   PGresult* res = PQexec(conn, sql.c_str());
   auto status = PQresultStatus(res);
   std::string msg = PQresultErrorMessage(res);
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  if (state != nullptr) msg = "[" + std::string(state) + "] " + msg;
+  std::string cell;
+  if (status == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0) {
+    cell = PQgetvalue(res, 0, 0);
+  }
   PQclear(res);
   PQfinish(conn);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     throw std::runtime_error("SQL failed on the test server (" + sql + "): " + msg);
   }
+  return cell;
+}
+
+}  // namespace
+
+void PgServer::execute(const std::string& sql, const std::string& db,
+                       const std::string& user) const {
+  run_sql(user.empty() ? uri(db) : uri_as(db, user), sql);
+}
+
+std::string PgServer::query(const std::string& sql, const std::string& db,
+                            const std::string& user) const {
+  return run_sql(user.empty() ? uri(db) : uri_as(db, user), sql);
 }
 
 std::string PgServer::create_database(const std::string& prefix) const {

@@ -29,10 +29,17 @@ class PgServer {
 
   // URI of database `db` as the superuser: postgresql:///db?host=<socket dir>&user=tcplan
   std::string uri(const std::string& db = "postgres") const;
+  // The same, connecting as `user` (the server trusts its socket).
+  std::string uri_as(const std::string& db, const std::string& user) const;
   // Creates an empty database with a unique name starting with `prefix`; returns its URI.
   std::string create_database(const std::string& prefix) const;
-  // Runs SQL as the superuser on `db`; throws with the server's message on failure.
-  void execute(const std::string& sql, const std::string& db = "postgres") const;
+  // Runs SQL on `db` as `user` (empty: the superuser); throws with the server's message and
+  // SQLSTATE ("[42501]" for a privilege refused) on failure.
+  void execute(const std::string& sql, const std::string& db = "postgres",
+               const std::string& user = "") const;
+  // The first column of the first row a query returns ("" when none); throws like execute().
+  std::string query(const std::string& sql, const std::string& db = "postgres",
+                    const std::string& user = "") const;
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -1,5 +1,6 @@
 // Reads an audit trail for the crash and signal tests straight from SQLite, read-only, so a
 // test can watch a live `tcplan apply` (another process appending) without joining its writes.
+// A PostgreSQL trail (the `.pg` runs) is read through the store's own snapshot scan.
 // Header-only because tests/CMakeLists.txt compiles only tests/<folder>/*_test.cc.
 #pragma once
 
@@ -10,6 +11,9 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "audit/event_store.h"
+#include "audit/location.h"
 
 namespace tcplan::testing::crash {
 
@@ -32,6 +36,18 @@ struct TrailEvent {
 // path and SQLite's message when the file cannot be read.
 inline std::vector<TrailEvent> read_trail(const std::filesystem::path& db) {
   std::vector<TrailEvent> out;
+  if (audit::is_postgres_location(db.string())) {
+    auto store = audit::EventStore::open(db.string());
+    if (!store) throw std::runtime_error(store.error().message);
+    auto ok = (*store)->scan(1, [&](const audit::Event& e) {
+      out.push_back(TrailEvent{e.seq, e.time_ms, std::string(audit::kind_name(e.kind)), e.run_id,
+                               e.step_id, e.item, e.attempt, e.action, e.error_code, e.client_token,
+                               e.payload});
+      return true;
+    });
+    if (!ok) throw std::runtime_error(ok.error().message);
+    return out;
+  }
   if (!std::filesystem::exists(db)) return out;
   sqlite3* h = nullptr;
   auto fail = [&](const std::string& what) {
