@@ -42,7 +42,11 @@ void write_plan(const std::filesystem::path& file, int first) {
   for (int i = first; i < first + kPerRun; ++i)
     out << (i > first ? ", " : "") << '"' << cluster_id(i) << '"';
   out << "]\n\n[[steps]]\nid = \"restart-hive\"\nkind = \"restart\"\n"
-      << "for_each = \"${vars.clusters}\"\nmax_parallel = " << kPerRun << "\n"
+      << "for_each = \"${vars.clusters}\"\nmax_parallel = " << kPerRun
+      << "\n"
+      // 80 clusters' status polls share the budget too: at the tests' time scale of 1000 the
+      // default 30-minute wait is under 2 s of wall time, too short on a loaded machine.
+      << "timeout = \"10h\"\n"
       << "[steps.params]\nInstanceId = \"${item}\"\n"
       << "OpScope = { ServiceInfoList = [{ ServiceName = \"HIVE\" }] }\n"
       << "StrategyConfig = { RollingRestartSwitch = 1, BatchSize = 1, TimeWait = 30, "
