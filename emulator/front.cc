@@ -10,6 +10,7 @@
 
 #include "api/catalog.h"
 #include "api/hash.h"
+#include "base/utf8.h"
 #include "emulator/flat_params.h"
 #include "emulator/host.h"
 #include "emulator/request_id.h"
@@ -93,46 +94,14 @@ Rejection param_rejection(const api::ParamProblem& p) {
   return Rejection{code, "(" + p.path + ": " + p.message + ")"};
 }
 
-// Details quote the request (a header's field name, a parameter path), and Boost.JSON writes
-// string bytes as they are: invalid UTF-8 there made the whole answer invalid JSON. Each byte
-// that does not start a valid sequence becomes U+FFFD. Found by fuzz/emulator_http_fuzz.cc.
-std::string valid_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (ok && len > 1) {
-      // No overlong forms, surrogates or code points past U+10FFFF.
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      if (len == 2) ok = c >= 0xc2;
-      if (len == 3) ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-      if (len == 4) ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90) && c <= 0xf4;
-    }
-    if (!ok) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string error_json(std::string_view code, std::string_view message,
                        const std::string& request_id) {
-  json::object error{{"Code", valid_utf8(code)}, {"Message", valid_utf8(message)}};
+  // Details quote the request (a header's field name, a parameter path) and Boost.JSON writes
+  // string bytes as they are: invalid UTF-8 there made the whole answer invalid JSON (found by
+  // fuzz/emulator_http_fuzz.cc).
+  json::object error{{"Code", base::valid_utf8(code)}, {"Message", base::valid_utf8(message)}};
   json::object response{{"Error", std::move(error)}, {"RequestId", request_id}};
   return json::serialize(json::object{{"Response", std::move(response)}});
 }
