@@ -149,10 +149,9 @@ class Runner {
   awaitable<void> run_call_step(Item& it);
   awaitable<void> run_wait_step(Item& it);
   awaitable<bool> select_nodes(Item& it, BuiltRequest& request);
-  // `after_flow_end`: no read before the flow this run started on the cluster is documented to
-  // end (a restart: right after the call the cluster is certainly restarting).
+  // No read before the flow this run started on the cluster is documented to end.
   awaitable<bool> wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
-                               const std::string& why, bool after_flow_end = false);
+                               const std::string& why);
   // Remembers (or forgets) the flow a successful call started on its cluster, so that the
   // waits on it read no sooner than its documented end.
   void note_flow(const api::CallRequest& call, bool known_start);

@@ -151,7 +151,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
   // can only say "restarting".
   if (step.kind == planner::StepKind::kRestart) {
     std::string cluster = string_param(built->call.params, "InstanceId");
-    if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart", true)) co_return;
+    if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart")) co_return;
   }
 }
 
@@ -271,21 +271,20 @@ std::chrono::milliseconds Runner::expected_flow(const std::string& cluster) cons
 }
 
 awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
-                                     const std::string& why, bool after_flow_end) {
+                                     const std::string& why) {
   const planner::Step& step = *it.step;
   const auto cap = std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1});
   auto interval = scaled(step.poll);
   int failures = 0;
   std::string last;
   for (bool first = true;; first = false) {
-    // Status reads are batched (one call serves every cluster waiting at that moment), so a
-    // status wait reads every `poll` and keeps its progress line live; a restart's reads wait
-    // for the restart's documented end, before which they can only say "restarting".
+    // Not before the flow this run started on the cluster (a scale-out, restart or scale-in
+    // whose answer it got) is documented to end: a read before that can only say "still
+    // busy". A create is not tracked (its cluster id comes with the answer), so a wait for a
+    // new cluster reads every `poll` and its progress line shows the creation.
     PollTiming timing;
-    if (after_flow_end) {
-      timing.since_start = since_flow_start(cluster);
-      timing.expected = expected_flow(cluster);
-    }
+    timing.since_start = since_flow_start(cluster);
+    timing.expected = expected_flow(cluster);
     timing.interval = interval;
     timing.cap = cap;
     timing.first = first;
