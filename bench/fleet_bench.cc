@@ -175,8 +175,10 @@ int run(const Options& o) {
     const double ratio = spec ? g.per_second() / spec->rate_limit : 0;
     // Only streams where all N calls were ready together are rate-bound: the limit, not the
     // work, set their pace. In the barrier form that is every step's stream of N; in the
-    // pipelined form only the first step's (the later ones go as fast as items arrive).
-    const bool rate_bound = g.count >= o.clusters && (!o.pipelined || key.first == "grow");
+    // pipelined form only the first step's (the later ones go as fast as items arrive). The
+    // batched status reads (no step) never are: they go when someone waits.
+    const bool rate_bound =
+        g.count >= o.clusters && !key.first.empty() && (!o.pipelined || key.first == "grow");
     if (rate_bound) {
       worst_ratio = any_group ? std::min(worst_ratio, ratio) : ratio;
       any_group = true;
