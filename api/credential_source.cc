@@ -14,6 +14,9 @@ class StaticSource : public CredentialSource {
  public:
   StaticSource(Credentials credentials, CredentialIdentity identity)
       : identity_(std::move(identity)) {
+    // Registered before anything is signed: no log line, trail row or message can carry them.
+    base::process_redactor().add_secret(credentials.secret_key);
+    base::process_redactor().add_secret(credentials.token);
     auto s = std::make_shared<CredentialSnapshot>();
     s->credentials = std::move(credentials);
     s->generation = 1;

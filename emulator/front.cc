@@ -243,6 +243,7 @@ FrontReply Front::handle_control(const HttpRequest& request) {
     json::object out{{"outage", knobs.outage},
                      {"role", knobs.role},
                      {"metadata_lifetime_s", knobs.metadata_lifetime_s},
+                     {"fail_after", knobs.fail_after},
                      {"issued", sts_.issued()}};
     return json_reply(json::serialize(out));
   }

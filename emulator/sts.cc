@@ -79,7 +79,8 @@ KeyPair Sts::issue(std::int64_t lifetime_s, std::int64_t now_ms) {
 }
 
 ApiReply Sts::assume_role(const json::object& params, std::int64_t now_ms) {
-  if (knobs().outage)
+  const StsKnobs k = knobs();
+  if (k.outage || (k.fail_after >= 0 && assumed_.load() >= k.fail_after))
     return ApiReply::error("InternalError.SystemError", "Internal error. (STS outage, injected)");
   const std::string arn = string_param(params, "RoleArn");
   const std::string session = string_param(params, "RoleSessionName");
@@ -106,6 +107,7 @@ ApiReply Sts::assume_role(const json::object& params, std::int64_t now_ms) {
     return ApiReply::error("InvalidParameter.OverTimeError",
                            "DurationSeconds must not exceed 43200.");
   KeyPair pair = issue(duration, now_ms);
+  ++assumed_;
   json::object creds{
       {"Token", pair.token}, {"TmpSecretId", pair.secret_id}, {"TmpSecretKey", pair.secret_key}};
   ApiReply reply;
@@ -168,6 +170,16 @@ bool Sts::configure(std::string_view key, std::string_view value, std::string* e
     knobs_.outage = value == "1";
     return true;
   }
+  if (key == "fail_after") {
+    std::int64_t n = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || p != value.data() + value.size() || n < -1) {
+      *error = "fail_after takes -1 (never) or a number of AssumeRole answers";
+      return false;
+    }
+    knobs_.fail_after = n;
+    return true;
+  }
   if (key == "role") {
     knobs_.role = std::string(value);
     return true;
@@ -182,7 +194,8 @@ bool Sts::configure(std::string_view key, std::string_view value, std::string* e
     knobs_.metadata_lifetime_s = n;
     return true;
   }
-  *error = "unknown knob '" + std::string(key) + "'; try outage, role, metadata_lifetime_s";
+  *error =
+      "unknown knob '" + std::string(key) + "'; try outage, fail_after, role, metadata_lifetime_s";
   return false;
 }
 

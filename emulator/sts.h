@@ -26,6 +26,9 @@ struct StsKnobs {
   bool outage = false;                      // AssumeRole: InternalError.SystemError; metadata: 500
   std::string role = kDefaultInstanceRole;  // the instance's role; empty: none bound (404)
   std::int64_t metadata_lifetime_s = 7200;
+  // AssumeRole fails like an outage once it has issued this many credentials; -1: never. An
+  // outage that begins mid-run, without the test having to catch the moment.
+  std::int64_t fail_after = -1;
 };
 
 class Sts {
@@ -43,7 +46,8 @@ class Sts {
   };
   MetadataAnswer metadata(std::string_view path, std::int64_t now_ms);
 
-  // POST /_emulator/sts?outage=0|1&role=NAME&metadata_lifetime_s=N; unknown keys are errors.
+  // POST /_emulator/sts?outage=0|1&fail_after=N&role=NAME&metadata_lifetime_s=N; unknown keys
+  // are errors.
   // Returns the knobs after the change, or an error message.
   bool configure(std::string_view key, std::string_view value, std::string* error);
   StsKnobs knobs() const;
@@ -56,6 +60,7 @@ class Sts {
   mutable std::mutex mu_;
   StsKnobs knobs_;
   std::atomic<std::int64_t> issued_{0};
+  std::atomic<std::int64_t> assumed_{0};
 };
 
 // "Sun, 06 Dec 2026 13:40:26 GMT" for Unix ms: the Date header of the emulator's answers, in
