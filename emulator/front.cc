@@ -245,6 +245,14 @@ FrontReply Front::handle_control(const HttpRequest& request) {
                      {"metadata_lifetime_s", knobs.metadata_lifetime_s},
                      {"fail_after", knobs.fail_after},
                      {"issued", sts_.issued()}};
+    for (const auto& [k, v] : query) {
+      if (k != "reveal" || v != "1") continue;
+      json::array pairs;
+      for (const auto& p : sts_.issued_pairs())
+        pairs.push_back(json::object{
+            {"secret_id", p.secret_id}, {"secret_key", p.secret_key}, {"token", p.token}});
+      out["issued_pairs"] = std::move(pairs);
+    }
     return json_reply(json::serialize(out));
   }
   FrontReply reply = json_reply(

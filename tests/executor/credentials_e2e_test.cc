@@ -49,7 +49,7 @@ TEST(CredentialsE2E, RunsOnAnAssumedRoleAndNamesItInTheTrailAndReport) {
   o.env["TENCENTCLOUD_SECRET_KEY"] = emulator::kLocalSecretKey;
   auto r = bed.apply(cloud, plans_dir() / "fleet-restart.toml",
                      {"--role-arn", kRoleArn, "--role-session-name", "e2e-night", "--duration",
-                      "3600", "--log-level", "debug"},
+                      "3600", "--log-level", "trace"},
                      o);
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   EXPECT_NE(r.err.find("provider assume-role"), std::string::npos) << r.err;
@@ -70,6 +70,27 @@ TEST(CredentialsE2E, RunsOnAnAssumedRoleAndNamesItInTheTrailAndReport) {
   std::string html = read_file(bed.dir / "report.html");
   EXPECT_NE(html.find("e2e-night"), std::string::npos);
   EXPECT_NE(html.find("roleName/ops"), std::string::npos);
+
+  // The canary: the temporary SecretKey and token the emulator issued are in no byte of any
+  // output — apply's stdout and stderr at trace level, the export, the report, the trail.
+  auto exported = bed.tcplan(cloud, {"audit", "export", "--format", "jsonl"});
+  ASSERT_EQ(exported.exit_code, 0) << dump(exported);
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {"apply stdout", r.out}, {"apply stderr", r.err},         {"export", exported.out},
+      {"report", html},        {"audit.db", read_file(bed.db)}, {"report stderr", report.err}};
+  auto issued = cloud.control("sts?reveal=1").at("issued_pairs").as_array();
+  ASSERT_EQ(issued.size(), 1u);
+  for (const auto& pair : issued) {
+    for (const char* field : {"secret_key", "token"}) {
+      const std::string secret(pair.at(field).as_string());
+      ASSERT_GE(secret.size(), 32u);
+      for (const auto& [name, bytes] : outputs)
+        EXPECT_EQ(bytes.find(secret), std::string::npos) << field << " in " << name;
+    }
+  }
+  // It did sign: its SecretId is in the trail.
+  EXPECT_NE(exported.out.find(std::string(issued[0].at("secret_id").as_string())),
+            std::string::npos);
 }
 
 TEST(CredentialsE2E, AnStsOutageAtStartIsAUsageErrorNamingTheCode) {
@@ -99,7 +120,8 @@ std::filesystem::path long_fleet_plan(const Bed& bed, int pairs) {
     plan += "[[steps]]\nid = \"restart-" + n + "\"\nkind = \"restart\"\n[steps.params]\n" +
             "InstanceId = \"" + c +
             "\"\nOpScope = { ServiceInfoList = [{ ServiceName = \"HIVE\" }] }\n" +
-            "StrategyConfig = { RollingRestartSwitch = 1, BatchSize = 1, TimeWait = 0, DealOnFail = 0 }\n" +
+            "StrategyConfig = { RollingRestartSwitch = 1, BatchSize = 1, TimeWait = 0, DealOnFail "
+            "= 0 }\n" +
             "[[steps]]\nid = \"wait-" + n + "\"\nkind = \"wait\"\ncluster = \"" + c +
             "\"\nuntil = \"running\"\npoll = \"150s\"\n";
   }
@@ -142,7 +164,7 @@ TEST(CredentialsE2E, AThreeHourRunRefreshesOneHourCredentialsAheadOfExpiry) {
 TEST(CredentialsE2E, AnStsOutageMidRunInterruptsCleanlyAndResumeFinishes) {
   LocalCloud cloud({.fixture = fleet_fixture(), .time_scale = 3000, .rate_limits = false});
   Bed bed;
-  const auto plan = long_fleet_plan(bed, 40);  // over 90 minutes: one refresh is needed
+  const auto plan = long_fleet_plan(bed, 25);  // over an hour: one refresh is needed
   cloud.control("sts?fail_after=1");           // the first AssumeRole works, the refresh not
   auto r = bed.apply(cloud, plan, {"--role-arn", kRoleArn, "--duration", "3600"}, local_pair_env());
   ASSERT_EQ(r.exit_code, 130) << dump(r);
