@@ -24,7 +24,8 @@ int run_main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 invalid plan / failed call or run, 2 usage, 3 refused "
       "(window, budget, stale plan, lock, run driven elsewhere), 130 interrupted.\n"
       "Credentials: TENCENTCLOUD_SECRET_ID/_KEY/_TOKEN, then ~/.tencentcloud/credentials, then "
-      "~/.tccli/<profile>.credential. --target local needs none.");
+      "~/.tccli/<profile>.credential, then the CVM instance role; --role-arn assumes a role "
+      "with them (docs/credentials.md). --target local needs none.");
 
   GlobalOptions global;
   app.add_option("--target", global.target, "local (embedded emulator) or cloud")
@@ -34,6 +35,16 @@ int run_main(int argc, char** argv) {
                  "Send requests to this URL instead (e.g. a standalone emulator)");
   app.add_option("--region", global.region, "Region, e.g. ap-guangzhou");
   app.add_option("--profile", global.profile, "Credentials profile")->capture_default_str();
+  app.add_option("--role-arn", global.role_arn,
+                 "Assume this CAM role (STS AssumeRole) with the credentials found, e.g. "
+                 "qcs::cam::uin/100000000001:roleName/ops");
+  app.add_option("--role-session-name", global.role_session_name,
+                 "RoleSessionName for --role-arn (default tcplan-<user>-<unix time>)");
+  app.add_option("--external-id", global.external_id, "ExternalId for --role-arn");
+  app.add_option("--duration", global.role_duration_s,
+                 "Seconds the assumed role's credentials last (default 7200, at most 43200); "
+                 "tcplan refreshes them 300 s before they expire")
+      ->check(CLI::Range(1, 43200));
   app.add_option("--audit-db", global.audit_db, "Audit trail SQLite file")->capture_default_str();
   app.add_option("--audit-witness", global.audit_witness,
                  "Where seals are witnessed outside the trail (default <key dir>/<db>.witness)");

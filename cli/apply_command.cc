@@ -120,9 +120,16 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
     return kExitFailed;
   }
-  (*store)->redactor().add_secret(target->credentials.secret_key);
-  if (!target->credentials.token.empty())
-    (*store)->redactor().add_secret(target->credentials.token);
+  if (auto snapshot = target->credentials->current()) {
+    (*store)->redactor().add_secret((*snapshot)->credentials.secret_key);
+    (*store)->redactor().add_secret((*snapshot)->credentials.token);
+  }
+  // Temporary credentials that cannot be refreshed end the run as Ctrl-C would: nothing new
+  // starts, what is in flight finishes, the run is interrupted and resumable (exit 130).
+  target->credentials->set_on_failure([&interruption](const std::string& why) {
+    print_line(stderr, "error: " + why + "; stopping cleanly (resume with --resume)");
+    interruption.request();
+  });
   auto key = audit::SealKey::load_or_create(args.audit_key.empty()
                                                 ? audit::default_key_path(global.audit_db)
                                                 : std::filesystem::path(args.audit_key));
@@ -135,6 +142,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   if (!global.audit_witness.empty())
     (*store)->set_witnesses({audit::file_witness(global.audit_witness)});
   api::Client client(target->credentials, target->options);
+  req.credentials = credentials_json(*target->credentials);
 
   req.resume = args.resume;
   req.resume_run = args.resume_run;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -20,6 +21,11 @@ struct GlobalOptions {
   std::string endpoint;          // overrides the host: any compatible server
   std::string region;
   std::string profile = "default";
+  // STS AssumeRole on top of the credential chain (docs/credentials.md).
+  std::string role_arn;
+  std::string role_session_name;
+  std::string external_id;
+  std::int64_t role_duration_s = 0;  // 0: the profile's duration_seconds, else 7200
   std::string audit_db = "tcplan-audit.db";
   std::string audit_witness;  // empty: "<key dir>/<db name>.witness" (audit/witness.h)
   std::string log_level = "warn";

@@ -40,6 +40,9 @@ awaitable<Runner::CallResult> Runner::call_on_pool(const api::CallRequest& reque
           c.response = std::move(*r);
         } else {
           c.error = std::move(r).error();
+          // No valid credentials (a refresh failed): the source has asked the run to stop;
+          // this item stops with it, resumable, rather than failing.
+          c.interrupted = c.error.code == api::kCredentialsUnavailable;
         }
         co_return c;
       },
