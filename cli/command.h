@@ -20,7 +20,7 @@ struct GlobalOptions {
   std::string endpoint;          // overrides the host: any compatible server
   std::string region;
   std::string profile = "default";
-  std::string audit_db = "tcplan-audit.db";
+  std::string audit_db;       // after parsing: --audit-db, else cli/state_dir.h's default
   std::string audit_witness;  // empty: "<key dir>/<db name>.witness" (audit/witness.h)
   std::string log_level = "warn";
   std::string log_format = "text";
@@ -43,6 +43,7 @@ void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandFn&
 void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_status_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 
 }  // namespace tcplan::cli
