@@ -141,8 +141,12 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   req.target = target->description;
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
-  req.run.progress_on_terminal = !json_out && isatty(STDERR_FILENO);
-  req.run.log = [](const std::string& line) { print_line(stderr, line); };
+  // Progress: rewritten in place on a terminal, else a line each (JSON with --log-format json).
+  const bool json_log = global.log_format == "json";
+  req.run.progress_on_terminal = !json_out && !json_log && isatty(STDERR_FILENO);
+  req.run.log = [json_log](const std::string& line) {
+    print_line(stderr, json_log ? progress_json_line(line) : line);
+  };
   ex::RunDriver driver(**store, *key, client, interruption,
                        [info](const std::string& line) { print_line(info, line); });
   ex::ApplyOutcome out = driver.apply(req, [&](const planner::Preview& preview) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 #include "base/time.h"
@@ -85,6 +86,15 @@ json::object diagnostic_json(const std::string& file, const planner::Diagnostic&
 json::object file_problem_json(const std::string& file, const std::string& message) {
   return {{"file", file},        {"line", 0},          {"col", 0},
           {"severity", "error"}, {"message", message}, {"hint", nullptr}};
+}
+
+std::string progress_json_line(const std::string& line) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return to_json_text(json::object{{"time", base::format_utc_ms(now.count())},
+                                   {"level", "info"},
+                                   {"type", "progress"},
+                                   {"msg", line}});
 }
 
 }  // namespace tcplan::cli

@@ -28,4 +28,8 @@ boost::json::object diagnostic_json(const std::string& file, const planner::Diag
 // A problem with the file as a whole (line and col 0), e.g. "cannot read the plan: ...".
 boost::json::object file_problem_json(const std::string& file, const std::string& message);
 
+// A progress line as a JSON log line (--log-format json): {"time", "level", "type":
+// "progress", "msg"}, like the log's own lines (cli/logging.cc).
+std::string progress_json_line(const std::string& line);
+
 }  // namespace tcplan::cli

@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,21 @@ TEST_F(Terminal, ProgressLinesArePlainTimestampedLinesOnAPipe) {
   EXPECT_TRUE(
       std::regex_search(piped.err, std::regex(R"((^|\n)\d\d:\d\d:\d\dZ \S+: .*\(\d+\.\ds\))")))
       << piped.err;
+
+  // --log-format json: progress lines are JSON lines too.
+  auto json_log = on_pipe(
+      {"--log-format", "json", "apply", (kPlans / "hdfs-rolling-restart.toml").string(), "--yes"});
+  ASSERT_EQ(json_log.exit_code, 0) << json_log.err;
+  std::istringstream lines(json_log.err);
+  std::string line;
+  int progress = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("\"type\":\"progress\"") == std::string::npos) continue;
+    boost::json::value v = boost::json::parse(line);
+    EXPECT_TRUE(v.at("time").is_string()) << line;
+    ++progress;
+  }
+  EXPECT_GT(progress, 0) << json_log.err;
 }
 
 }  // namespace
