@@ -3,30 +3,21 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "cli/colour.h"
+#include "planner/parse.h"
 
 namespace tcplan::cli {
 namespace {
 
-// The offset of the first byte that is not UTF-8 text (NUL counts as binary), or npos.
+// The offset of the first control character TOML does not allow (NUL, ESC, ...: anything
+// below 0x20 but tab and line ends, and DEL), or npos. Such a file is binary, and its bytes
+// would drive the terminal if a diagnostic quoted its line. Invalid UTF-8 is left to the
+// parser, which reports where it is (planner/parse.cc).
 std::size_t first_binary_byte(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    // TOML allows no control characters but tab and line ends: anything else (NUL, ESC, ...)
-    // is binary, and would drive the terminal if printed in a diagnostic.
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
-    if (len == 0 || i + len > s.size()) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
-    }
-    i += len;
   }
   return std::string::npos;
 }
@@ -42,7 +33,10 @@ std::string plan_file_problem(const std::string& path) {
   if (!fs::is_regular_file(st)) return "not a regular file";
   std::ifstream in(path, std::ios::binary);
   if (!in) return "permission denied or unreadable";
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Past the parser's size limit the parser says "too large": only that much is read.
+  std::string text(planner::kMaxPlanBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   if (auto at = first_binary_byte(text); at != std::string::npos)
     return "not a text file (byte " + std::to_string(at) + " is binary); a plan is TOML";
   return {};
