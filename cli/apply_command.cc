@@ -4,7 +4,6 @@
 // start it, lease, locks, dry run, approval, steps, seal).
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,10 @@
 #include "base/time.h"
 #include "cli/approval_prompt.h"
 #include "cli/command.h"
+#include "cli/option_checks.h"
+#include "cli/output_json.h"
+#include "cli/plan_file.h"
+#include "cli/resume_hint.h"
 #include "cli/target.h"
 #include "executor/interruption.h"
 #include "executor/run_driver.h"
@@ -54,11 +57,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   FILE* info = json_out ? stderr : stdout;
 
   // A saved plan names its plan file; both are checked, offline, before anything is sent.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(args.plan, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read: no such file\n", args.plan.c_str());
-    return kExitUsage;
-  }
+  if (report_plan_file_problem(args.plan)) return kExitUsage;
   std::ostringstream text;
   text << std::ifstream(args.plan, std::ios::binary).rdbuf();
   ex::ApplyRequest req;
@@ -99,6 +98,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     }
   }
 
+  if (args.resume && report_no_trail_to_resume(global.audit_db)) return kExitUsage;
   // From here to the seal, Ctrl-C and SIGTERM end the run cleanly. Before the target starts
   // any thread: the signals stay blocked in all of them and are read on the watcher's.
   ex::Interruption interruption;
@@ -149,8 +149,12 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   req.target = target->description;
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
-  req.run.progress_on_terminal = !json_out && isatty(STDERR_FILENO);
-  req.run.log = [](const std::string& line) { print_line(stderr, line); };
+  // Progress: rewritten in place on a terminal, else a line each (JSON with --log-format json).
+  const bool json_log = global.log_format == "json";
+  req.run.progress_on_terminal = !json_out && !json_log && isatty(STDERR_FILENO);
+  req.run.log = [json_log](const std::string& line) {
+    print_line(stderr, json_log ? progress_json_line(line) : line);
+  };
   ex::RunDriver driver(**store, *key, client, interruption,
                        [info](const std::string& line) { print_line(info, line); });
   ex::ApplyOutcome out = driver.apply(req, [&](const planner::Preview& preview) {
@@ -160,16 +164,15 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   if (!out.message.empty()) print_line(stderr, out.message);
   if (out.report) {
     if (json_out) {
-      std::printf(
-          "%s\n",
-          boost::json::serialize(ex::summary_json(out.run_id, *out.report, out.costs)).c_str());
+      print_json(ex::summary_json(out.run_id, *out.report, out.costs));
     } else {
       std::fputs(ex::render_summary(*out.report, out.costs).c_str(), stdout);
       if (args.explain) std::fputs(ex::render_explain(*out.report).c_str(), stdout);
     }
   }
   if (out.code == kExitInterrupted && !out.run_id.empty())
-    print_line(info, "resume with: tcplan apply " + args.plan + " --resume " + out.run_id);
+    print_line(info,
+               "resume with: " + resume_command(args.plan, out.run_id, global, args.audit_key));
   return out.code;
 }
 
@@ -188,19 +191,13 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   cmd->add_option("--now", args->now,
                   "Pin the clock for a rehearsal of the change window (RFC 3339 with a zone)");
   cmd->add_option("--max-parallel", args->max_parallel, "At most N step items at once")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_count());
   cmd->add_flag("--explain", args->explain,
                 "Say why each step ran, was skipped, re-sent or reconciled");
   cmd->add_option("--wait-lock", args->wait_lock,
                   "Wait up to DURATION for another run's cluster lock instead of refusing");
   cmd->add_option("--audit-key", args->audit_key,
                   "Ed25519 key that seals the run (default: <audit-db>.key, created 0600)");
-  cmd->footer(
-      "Examples:\n"
-      "  tcplan apply plans/lifecycle.toml --yes\n"
-      "  tcplan apply plans/lifecycle.toml --resume     # the latest unfinished run\n"
-      "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m  # queue\n"
-      "Ctrl-C stops cleanly (exit 130, resumable); a second Ctrl-C abandons calls in flight.");
   cmd->callback([cmd, args, &global, &run] {
     args->resume = cmd->count("--resume") > 0;
     run = [args, &global] { return run_apply(*args, global); };

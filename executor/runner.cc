@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "base/duration.h"
+#include "base/time.h"
 #include "executor/runner_internal.h"
 
 namespace tcplan::executor {
@@ -155,8 +156,10 @@ void Runner::record(audit::EventKind kind, const Item& it, json::object payload)
 void Runner::progress(const Item& it, const std::string& state) {
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - it.started);
-  std::string line = it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
-                     ": " + state + " (" + base::format_duration(elapsed / 1000 * 1000) + ")";
+  // The time of day (UTC, as in the trail) first: a line read later says when it was true.
+  std::string line = base::format_utc(std::chrono::system_clock::now()).substr(11) + " " +
+                     it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
+                     ": " + state + " (" + base::format_elapsed(elapsed) + ")";
   if (options_.progress_on_terminal) {
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
@@ -524,9 +527,12 @@ RunReport Runner::run() {
         }
       } else if (it->report.status == ItemState::kPending) {
         auto reason = schedule_->skip_reason(n);
-        it->report.status =
-            reason == SkipReason::kInterrupted ? ItemState::kInterrupted : ItemState::kSkipped;
-        if (reason == SkipReason::kDependencyFailed) {
+        // An item the interruption kept from starting never started: it stays pending (its
+        // resume runs it), and reads "pending", not "interrupted", in the summary.
+        if (reason != SkipReason::kInterrupted) it->report.status = ItemState::kSkipped;
+        if (reason == SkipReason::kInterrupted) {
+          it->report.explanation = "not started: the run was interrupted";
+        } else if (reason == SkipReason::kDependencyFailed) {
           it->report.explanation = "skipped: a step it depends on did not succeed";
         } else if (reason == SkipReason::kRunStopped) {
           it->report.explanation = "skipped: the run stopped after a failure";

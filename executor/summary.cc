@@ -44,7 +44,7 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
     std::string id = prefix + s.id;
     if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
     out += pad(id, 24) + " " + pad(std::string(to_string(s.status())), 12) + " " +
-           pad(base::format_duration(s.duration() / 100 * 100), 10) + " " +
+           pad(base::format_elapsed(s.duration()), 10) + " " +
            pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
     std::string detail = detail_of(s);
     if (!detail.empty()) out += "    " + detail + "\n";
