@@ -6,27 +6,23 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "audit/event_store.h"
 #include "audit/seal.h"
 #include "audit/witness.h"
 #include "base/duration.h"
 #include "base/time.h"
+#include "cli/apply_input.h"
 #include "cli/approval_prompt.h"
 #include "cli/command.h"
 #include "cli/option_checks.h"
 #include "cli/output_json.h"
-#include "cli/plan_file.h"
 #include "cli/resume_hint.h"
 #include "cli/target.h"
 #include "executor/interruption.h"
 #include "executor/run_driver.h"
-#include "executor/saved_plan.h"
 #include "executor/summary.h"
-#include "planner/validate.h"
 
 namespace tcplan::cli {
 
@@ -57,28 +53,10 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   FILE* info = json_out ? stderr : stdout;
 
   // A saved plan names its plan file; both are checked, offline, before anything is sent.
-  if (report_plan_file_problem(args.plan)) return kExitUsage;
-  std::ostringstream text;
-  text << std::ifstream(args.plan, std::ios::binary).rdbuf();
   ex::ApplyRequest req;
-  req.input_path = req.plan_path = args.plan;
-  if (ex::looks_like_saved_plan(text.str())) {
-    auto saved = ex::parse_saved_plan(text.str());
-    if (!saved) {
-      std::fprintf(stderr, "%s: error: %s\n", args.plan.c_str(), saved.error().message.c_str());
-      return kExitUsage;
-    }
-    req.plan_path = saved->plan_file;
-    req.saved = std::move(*saved);
-  }
-  planner::Diagnostics diags(req.plan_path);
-  auto plan = planner::check_plan_file(req.plan_path, diags);
-  std::fputs(diags.render().c_str(), stderr);
-  if (!plan || diags.has_errors()) {
-    std::fprintf(stderr, "%s: invalid (%zu error%s): nothing was sent\n", req.plan_path.c_str(),
-                 diags.errors(), diags.errors() == 1 ? "" : "s");
-    return kExitFailed;
-  }
+  int exit_code = 0;
+  auto plan = load_apply_input(args.plan, req, exit_code);
+  if (!plan) return exit_code;
   req.plan = &*plan;
   if (!args.now.empty()) {
     req.run.now = base::parse_rfc3339(args.now);
