@@ -33,18 +33,14 @@ inline std::string fleet_fixture(const std::vector<std::string>& ids) {
   return out;
 }
 
-// Waits use `until = "running"`: a for_each wait cannot name its own item's FlowId (a
-// reference to a for_each step's output is the list over all items), and the cluster status
-// leaves 4 (scaling out) exactly when the flow ends. The restart polls first after `poll`,
-// set to the restart's documented 2 minutes, so each item needs one poll, not several.
-inline std::string fleet_plan(const std::vector<std::string>& ids,
-                              const std::string& restart_poll = "2m") {
+// What both forms of the fleet plan start with: name, defaults, guardrails and the cluster list.
+inline std::string fleet_plan_head(const std::string& name, const std::string& description,
+                                   const std::vector<std::string>& ids) {
   std::string list;
   for (const auto& id : ids)
     list += (list.empty() ? "\"" : ", \"") + id + "\"";
-  return R"(version = 1
-name = "fleet-bench"
-description = "Grow every cluster by two task nodes, restart YARN, remove the nodes again"
+  return "version = 1\nname = \"" + name + "\"\ndescription = \"" + description +
+         R"("
 region = "ap-guangzhou"
 
 [defaults]
@@ -58,7 +54,20 @@ max_scale_in_nodes = 2
 
 [vars]
 clusters = [)" +
-         list + R"(]
+         list + "]\n";
+}
+
+// Waits use `until = "running"`: a for_each wait cannot name its own item's FlowId (a
+// reference to a for_each step's output is the list over all items), and the cluster status
+// leaves 4 (scaling out) exactly when the flow ends. The restart polls first after `poll`,
+// set to the restart's documented 2 minutes, so each item needs one poll, not several.
+inline std::string fleet_plan(const std::vector<std::string>& ids,
+                              const std::string& restart_poll = "2m") {
+  return fleet_plan_head("fleet-bench",
+                         "Grow every cluster by two task nodes, restart YARN, remove the nodes "
+                         "again",
+                         ids) +
+         R"(
 
 [[steps]]
 id = "grow"
@@ -120,26 +129,11 @@ until = "running"
 // the restart reads the cluster's status at the restart's documented end; the scale-in wait
 // reads status (TerminateTasks returns no FlowId), batched with every other status read.
 inline std::string fleet_pipelined_plan(const std::vector<std::string>& ids) {
-  std::string list;
-  for (const auto& id : ids)
-    list += (list.empty() ? "\"" : ", \"") + id + "\"";
-  return R"(version = 1
-name = "fleet-bench-pipelined"
-description = "Per cluster: grow by two task nodes, restart YARN, remove the nodes again"
-region = "ap-guangzhou"
-
-[defaults]
-timeout = "2h"
-poll = "10s"
-on_failure = "stop"
-
-[guardrails]
-max_scale_out_nodes = 2
-max_scale_in_nodes = 2
-
-[vars]
-clusters = [)" +
-         list + R"(]
+  return fleet_plan_head("fleet-bench-pipelined",
+                         "Per cluster: grow by two task nodes, restart YARN, remove the nodes "
+                         "again",
+                         ids) +
+         R"(
 
 [[groups]]
 id = "rollout"
