@@ -201,6 +201,11 @@ class Runner {
   std::chrono::milliseconds scaled(std::chrono::milliseconds d) const;
   SysTime now() const;
   bool past_deadline(const Item& it) const;
+  // A failed read of `it` (failures so far, counting this one): the delay before the next try,
+  // recorded as retry_scheduled with `what` (which read) — or nullopt when the read gives up:
+  // a permanent error, attempts spent, or past the step's deadline. Both readers use it.
+  std::optional<std::chrono::milliseconds> read_retry_delay(Item& it, const api::ApiError& error,
+                                                            int failures, boost::json::object what);
   void record(audit::EventKind kind, const Item& it, boost::json::object payload);
   void progress(const Item& it, const std::string& state);
   std::string context_region(const planner::Step& step) const;

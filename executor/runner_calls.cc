@@ -91,28 +91,36 @@ awaitable<Runner::CallResult> Runner::read(Item& it, const std::string& service,
   // Reads are attempt 0: they are recorded like every call but are not attempts of the step.
   // A read changes nothing, so a throttled or transient failure is retried within the step's
   // retry policy: one lost answer must not fail a reconcile or a node selection.
-  const planner::Step& step = *it.step;
   for (int failures = 1;; ++failures) {
     CallResult r = co_await call_once(it, request, 0);
     if (r.ok || r.interrupted || r.error.code == api::kNotSent) co_return r;
-    const auto cls = api::classify(r.error);
-    if (cls == api::ErrorClass::kPermanent || failures >= step.retry.max_attempts ||
-        past_deadline(it)) {
-      co_return r;
-    }
-    RetryPolicy policy{step.retry.max_attempts, step.retry.initial_backoff, step.retry.max_backoff};
-    auto delay = std::max(scaled(backoff_delay(policy, failures, rng_)),
-                          budget_.acquire(std::chrono::steady_clock::now()));
-    record(audit::EventKind::kRetryScheduled, it,
-           {{"reason", r.error.code},
-            {"class", api::to_string(cls)},
-            {"delay_ms", delay.count()},
-            {"read", action}});
-    if (!co_await sleep_for(delay, &it)) {
+    const auto delay = read_retry_delay(it, r.error, failures, {{"read", action}});
+    if (!delay) co_return r;
+    if (!co_await sleep_for(*delay, &it)) {
       r.interrupted = true;
       co_return r;
     }
   }
+}
+
+std::optional<std::chrono::milliseconds> Runner::read_retry_delay(Item& it,
+                                                                  const api::ApiError& error,
+                                                                  int failures, json::object what) {
+  const planner::Step& step = *it.step;
+  const auto cls = api::classify(error);
+  if (cls == api::ErrorClass::kPermanent || failures >= step.retry.max_attempts ||
+      past_deadline(it)) {
+    return std::nullopt;
+  }
+  RetryPolicy policy{step.retry.max_attempts, step.retry.initial_backoff, step.retry.max_backoff};
+  const auto delay = std::max(scaled(backoff_delay(policy, failures, rng_)),
+                              budget_.acquire(std::chrono::steady_clock::now()));
+  json::object payload{
+      {"reason", error.code}, {"class", api::to_string(cls)}, {"delay_ms", delay.count()}};
+  for (auto& [k, v] : what)
+    payload[k] = std::move(v);
+  record(audit::EventKind::kRetryScheduled, it, payload);
+  return delay;
 }
 
 ResendFacts Runner::resend_facts(const Item& it, const BuiltRequest& request,

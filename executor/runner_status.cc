@@ -28,25 +28,13 @@ awaitable<Runner::StatusAnswer> Runner::cluster_status(Item& it, const std::stri
                                                        const std::string& region) {
   // A read changes nothing, so a throttled or transient failure is retried within the step's
   // retry policy, as read() does.
-  const planner::Step& step = *it.step;
   for (int failures = 1;; ++failures) {
     StatusAnswer a = co_await read_status(cluster, region);
     if (a.ok || a.interrupted || a.error.code == api::kNotSent) co_return a;
-    const auto cls = api::classify(a.error);
-    if (cls == api::ErrorClass::kPermanent || failures >= step.retry.max_attempts ||
-        past_deadline(it)) {
-      co_return a;
-    }
-    RetryPolicy policy{step.retry.max_attempts, step.retry.initial_backoff, step.retry.max_backoff};
-    auto delay = std::max(scaled(backoff_delay(policy, failures, rng_)),
-                          budget_.acquire(std::chrono::steady_clock::now()));
-    record(audit::EventKind::kRetryScheduled, it,
-           {{"reason", a.error.code},
-            {"class", api::to_string(cls)},
-            {"delay_ms", delay.count()},
-            {"read", "DescribeInstances"},
-            {"cluster", cluster}});
-    if (!co_await sleep_for(delay, &it)) {
+    const auto delay = read_retry_delay(it, a.error, failures,
+                                        {{"read", "DescribeInstances"}, {"cluster", cluster}});
+    if (!delay) co_return a;
+    if (!co_await sleep_for(*delay, &it)) {
       a.interrupted = true;
       co_return a;
     }
