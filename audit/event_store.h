@@ -150,6 +150,13 @@ class EventStore {
   base::Status<FenceError> renew_lease(const std::string& run_id, std::int64_t epoch);
   base::Result<Event, FenceError> release_lease(const std::string& run_id, std::int64_t epoch);
   base::Result<Event, FenceError> append_fenced(Event event, std::int64_t epoch);
+  // Several events committed together, in order: all of them or none. One job of the store's
+  // group commit (so in one transaction, one fsync, possibly with other writers' jobs). With
+  // `fence_epoch` > 0 the fence is checked in that transaction, for the run of the events
+  // (they must all be of one run): append_fenced is this with one event. The executor's
+  // journal hands over what queued up while its previous batch was committing this way.
+  base::Result<std::vector<Event>, FenceError> append_batch(std::vector<Event> events,
+                                                            std::int64_t fence_epoch = 0);
   base::Result<std::optional<Lease>> lease(const std::string& run_id) const;
   base::Result<std::vector<Lease>> leases() const;
 

@@ -275,17 +275,39 @@ base::Result<Event, FenceError> EventStore::release_lease(const std::string& run
 }
 
 base::Result<Event, FenceError> EventStore::append_fenced(Event e, std::int64_t epoch) {
-  prepare(e);
-  const std::int64_t given_time = e.time_ms;
+  std::vector<Event> one;
+  one.push_back(std::move(e));
+  auto r = append_batch(std::move(one), epoch);
+  if (!r) return r.error();
+  return std::move(r->front());
+}
+
+base::Result<std::vector<Event>, FenceError> EventStore::append_batch(std::vector<Event> events,
+                                                                      std::int64_t fence_epoch) {
+  if (events.empty()) return events;
+  for (auto& e : events)
+    prepare(e);
+  std::vector<std::int64_t> given_times;
+  for (const auto& e : events)
+    given_times.push_back(e.time_ms);
   bool lost = false;
+  // One job of the store's group commit: these events are committed together, possibly in
+  // one transaction with other writers' jobs, all of them or none.
   auto ok = write([&](Tx& tx) -> base::Status<base::Error> {
     lost = false;
-    e.time_ms = given_time;
-    if (auto fenced = check_fence(tx, e.run_id, epoch, lost); !fenced) return fenced;
-    return insert(tx, e, nullptr);
+    if (fence_epoch > 0) {
+      if (auto fenced = check_fence(tx, events.front().run_id, fence_epoch, lost); !fenced) {
+        return fenced;
+      }
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      events[i].time_ms = given_times[i];  // a retried job starts from the events as given
+      if (auto inserted = insert(tx, events[i], nullptr); !inserted) return inserted;
+    }
+    return {};
   });
   if (!ok) return FenceError{ok.error().message, lost};
-  return e;
+  return events;
 }
 
 base::Result<std::optional<Lease>> EventStore::lease(const std::string& run_id) const {

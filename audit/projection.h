@@ -62,6 +62,7 @@ struct RunState {
   std::int64_t first_seq = 0, last_seq = 0, events = 0;
   std::string operator_user, operator_host, tool_version, region;
   std::string plan_sha256, preview_sha256;
+  std::string plan_file;  // the plan run_started names (as given on the command line)
   bool approved = false;
   std::string refusal;           // reason of the last refused event
   bool sealed = false;           // a seal of this run follows its last other event

@@ -1,6 +1,7 @@
 // Duration parsing and formatting.
 #include "base/duration.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace tcplan::base {
@@ -62,6 +63,17 @@ std::string format_duration(Millis d) {
     }
   }
   return out;
+}
+
+std::string format_elapsed(Millis d) {
+  const std::int64_t ms = std::max<std::int64_t>(d.count(), 0);
+  if (ms < 60'000) return std::to_string(ms / 1000) + "." + std::to_string(ms / 100 % 10) + "s";
+  if (ms < 3'600'000) {
+    const std::int64_t s = ms / 1000;
+    return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  }
+  const std::int64_t m = ms / 60'000;
+  return std::to_string(m / 60) + "h" + std::to_string(m % 60) + "m";
 }
 
 }  // namespace tcplan::base

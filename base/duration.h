@@ -17,4 +17,8 @@ std::optional<Millis> parse_duration(std::string_view text);
 // The shortest spelling parse_duration accepts: 5400000 ms -> "1h30m".
 std::string format_duration(Millis d);
 
+// How long something took, for people (tables, summaries, progress lines): "0.4s", "10.2s"
+// under a minute (tenths, rounded down), "4m5s" under an hour, "1h12m" beyond (whole minutes).
+std::string format_elapsed(Millis d);
+
 }  // namespace tcplan::base

@@ -137,11 +137,6 @@ void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& 
       ->capture_default_str();
   init->add_option("--reviewer-role", opts->roles.reviewer_role, "Role that may only SELECT")
       ->capture_default_str();
-  init->footer(
-      "Examples:\n"
-      "  tcplan audit init postgresql://dba@db.example.com/tcplan\n"
-      "  tcplan audit init service=tcplan-admin --writer-role ops_writer\n"
-      "Then GRANT the roles to login roles; operators use --audit-db postgresql://... .");
   init->callback([&run, opts] { run = [opts] { return run_init(*opts); }; });
 
   CLI::App* copy = audit.add_subcommand(
@@ -150,11 +145,6 @@ void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& 
       ->required();
   copy->add_option("TO", opts->to, "Destination trail (empty): a SQLite file or postgresql://...")
       ->required();
-  copy->footer(
-      "Examples:\n"
-      "  tcplan audit copy tcplan-audit.db postgresql://db.example.com/tcplan\n"
-      "  tcplan audit copy service=tcplan archive-2026.db\n"
-      "The source is verified first; `tcplan audit verify` passes on both ends.");
   copy->callback([&run, opts] { run = [opts] { return run_copy(*opts); }; });
 }
 

@@ -1,14 +1,16 @@
 // `tcplan plan PLAN [--format table|json|markdown] [--out SAVED]`: validate, then a dry run
 // with real reads and prices against the target (--target local by default). Exit 0 ok,
 // 1 invalid plan or failed dry run, 2 usage / unreadable file / target set-up, 3 over budget.
-#include <boost/json/serialize.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "api/client.h"
+#include "cli/colour.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
+#include "cli/plan_file.h"
+#include "cli/preview_summary.h"
 #include "cli/target.h"
 #include "planner/preview.h"
 #include "planner/preview_render.h"
@@ -42,11 +44,7 @@ struct PlanArgs {
 };
 
 int run_plan(const PlanArgs& args, const GlobalOptions& global) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(args.plan, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read the plan: no such file\n", args.plan.c_str());
-    return kExitUsage;
-  }
+  if (report_plan_file_problem(args.plan)) return kExitUsage;
   planner::Diagnostics diags(args.plan);
   auto plan = planner::check_plan_file(args.plan, diags);
   std::fputs(diags.render().c_str(), stderr);
@@ -66,12 +64,20 @@ int run_plan(const PlanArgs& args, const GlobalOptions& global) {
   ClientReader reader(client);
   planner::Preview preview = planner::preview_plan(*plan, reader);
 
-  if (args.format == "json") {
-    std::printf("%s\n", boost::json::serialize(planner::preview_json(preview, *plan)).c_str());
-  } else if (args.format == "markdown") {
-    std::fputs(planner::render_markdown(preview).c_str(), stdout);
+  // --output json asks for the same document as --format json.
+  const std::string format =
+      global.output == "json" && args.format == "table" ? std::string("json") : args.format;
+  if (format == "json") {
+    print_json(planner::preview_json(preview, *plan));
   } else {
-    std::fputs(planner::render_table(preview).c_str(), stdout);
+    const bool markdown = format == "markdown";
+    std::string text =
+        markdown ? planner::render_markdown(preview) : planner::render_table(preview);
+    const std::string counts = change_counts(preview, !markdown && colour_enabled(stdout));
+    const std::string budget = budget_verdict(preview, *plan);
+    text += markdown ? "\n**" + counts + "**\n" : "\n" + counts + "\n";
+    if (!budget.empty()) text += (markdown ? "\n" + budget + "\n" : budget + "\n");
+    std::fputs(text.c_str(), stdout);
   }
   if (!preview.problems.empty()) {
     for (const auto& p : preview.problems)

@@ -134,6 +134,7 @@ ApplyOutcome RunDriver::apply(const ApplyRequest& request, const ApproveFn& appr
                        {"target", request.target},
                        {"time_scale", request.run.time_scale},
                        {"lease_epoch", run.lease->epoch()}};
+  if (!request.credentials.empty()) started["credentials"] = request.credentials;
   if (!journal->record(audit::EventKind::kRunStarted, {}, started) ||
       !journal->record(audit::EventKind::kPlanDigest, {},
                        {{"plan_sha256", plan.sha256}, {"file", request.plan_path}})) {

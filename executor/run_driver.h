@@ -6,6 +6,7 @@
 // The command line (cli/apply_command.cc) only turns flags into an ApplyRequest and prints.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -32,7 +33,9 @@ struct ApplyRequest {
   bool resume = false;
   std::string resume_run;  // with resume: empty = the latest unfinished run of this plan
   std::optional<std::chrono::milliseconds> wait_lock;
-  std::string target;     // "embedded emulator at ...", for run_started
+  std::string target;  // "embedded emulator at ...", for run_started
+  // Who signs (provider, role, session name; never a secret), for run_started.
+  boost::json::object credentials;
   std::string secret_id;  // names the shared rate budget on a team store (rate_budget.h)
   // max_parallel, now, time_scale, progress and log; the driver adds the interruption.
   RunOptions run;

@@ -2,6 +2,7 @@
 // clusters and nodes the steps touch, price billable steps, and add up the window's cost.
 #include "planner/preview.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "api/catalog.h"
 #include "api/param_rules.h"
 #include "base/time.h"
+#include "planner/preview_totals.h"
 #include "planner/reference.h"
 #include "planner/resolve.h"
 
@@ -64,8 +66,9 @@ class Previewer {
     currency_ = out.currency;
     for (const Step& s : plan_.steps)
       out.steps.push_back(step(s));
-    window_costs(out);
-    totals(out);
+    add_window_costs(plan_, out);
+    add_totals(plan_, out);
+    add_group_totals(plan_, out);
     return out;
   }
 
@@ -80,6 +83,7 @@ class Previewer {
     p.version = s.version;
     p.region = s.region;
     p.description = s.description;
+    if (const Group* g = plan_.group_of(s)) p.group = g->id;
 
     ResolveContext ctx;
     ctx.plan = &plan_;
@@ -87,13 +91,13 @@ class Previewer {
     ctx.allow_unknown_outputs = true;
     // Env values are checked by validate; the preview never needs (or shows) them.
     ctx.env = [](std::string_view) { return std::optional<std::string>("[from env]"); };
-    json::value first;
+    json::array items;
     if (s.for_each) {
-      auto items = resolve_for_each(s, ctx);
-      if (items.ok() && !items->empty()) first = (*items)[0];
-      if (items.ok()) fan_out_ = items->size();
+      if (auto list = resolve_for_each(s, ctx); list.ok()) items = std::move(*list);
+      fan_out_ = items.size();
+      p.items = items.size();
     }
-    if (!first.is_null()) ctx.item = &first;
+    if (!items.empty()) ctx.item = &items[0];
     ResolvedParams rp;
     auto resolved = resolve_params(s, ctx);
     if (resolved.ok()) {
@@ -108,69 +112,142 @@ class Previewer {
       if (auto* v = p.params.if_contains(path)) *v = "[from env]";
     }
 
+    // The cluster every item names: each one is read (in batches), not only the first.
+    const json::value* named = nullptr;
+    json::value wait_cluster;
     if (s.kind == StepKind::kWait) {
-      auto c = resolve_value(json::value(s.cluster), ctx);
-      if (c.ok() && c->is_string() && c->as_string() != kKnownAfterApply &&
-          s.until != "terminated") {
-        // A wait on a cluster that does not exist yet is fine only when it was created here.
-        check_cluster(std::string(c->as_string()), s.region, &p, false);
+      if (s.until != "terminated") {
+        wait_cluster = json::value(s.cluster);
+        named = &wait_cluster;
       }
-      return p;
+    } else if (s.service == "emr" && s.kind != StepKind::kCreate) {
+      named = s.params.if_contains("InstanceId");
     }
+    if (named != nullptr) {
+      std::vector<std::string> clusters;
+      const std::size_t n = items.empty() ? 1 : items.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        ResolveContext c = ctx;
+        c.item = items.empty() ? nullptr : &items[i];
+        auto v = resolve_value(*named, c);
+        if (v.ok() && v->is_string() && v->as_string() != kKnownAfterApply) {
+          clusters.emplace_back(v->as_string());
+        }
+      }
+      // A wait on a cluster that does not exist yet is fine only when it was created here.
+      const bool must_be_running = s.kind != StepKind::kWait && s.kind != StepKind::kTerminate;
+      check_clusters(clusters, s.region, &p, must_be_running);
+    }
+    if (s.kind == StepKind::kWait) return p;
     const std::string cluster =
         s.service == "emr" ? known_string(p.params, "InstanceId", p.unknown) : std::string();
-    if (!cluster.empty() && s.kind != StepKind::kCreate) {
-      check_cluster(cluster, s.region, &p, s.kind != StepKind::kTerminate);
-    }
     if (s.kind == StepKind::kScaleIn && !cluster.empty()) check_scale_in(s, cluster, &p);
     if (s.kind == StepKind::kTerminate && s.service != "emr") check_instances(s, &p);
     price(s, cluster, &p);
     return p;
   }
 
-  // DescribeInstances for one cluster, cached: several steps usually touch the same one.
-  const json::object* describe_cluster(const std::string& id, const std::string& region,
-                                       std::string* error) {
-    auto it = clusters_.find(id);
-    if (it == clusters_.end()) {
-      json::object params{{"DisplayStrategy", "clusterList"},
-                          {"InstanceIds", json::array{json::value(id)}}};
-      auto r = reader_.call("emr", "DescribeInstances", emr_version(), region, params);
-      Cached c;
-      if (!r.ok()) {
-        c.error = r.error().to_string();
-      } else if (const auto* list = r->if_contains("ClusterList");
-                 list && list->is_array() && !list->as_array().empty() &&
-                 list->as_array()[0].is_object()) {
-        c.info = list->as_array()[0].as_object();
-        c.found = true;
+  // DescribeInstances for the clusters not read yet, up to 100 ids per call (paginated), and
+  // cached: several steps, and every item of a fleet, usually touch the same ones.
+  void describe_clusters(const std::vector<std::string>& ids, const std::string& region) {
+    std::vector<std::string> todo;
+    for (const auto& id : ids) {
+      if (!clusters_.count(id) && std::find(todo.begin(), todo.end(), id) == todo.end()) {
+        todo.push_back(id);
       }
-      it = clusters_.emplace(id, std::move(c)).first;
     }
-    *error = it->second.error;
-    return it->second.found ? &it->second.info : nullptr;
+    for (std::size_t from = 0; from < todo.size(); from += kIdsPerRead) {
+      const std::size_t to = std::min(todo.size(), from + kIdsPerRead);
+      json::array batch;
+      for (std::size_t i = from; i < to; ++i)
+        batch.push_back(json::value(todo[i]));
+      std::map<std::string, json::object> found;
+      std::string error;
+      for (std::int64_t offset = 0;; offset += static_cast<std::int64_t>(kIdsPerRead)) {
+        json::object params{{"DisplayStrategy", "clusterList"},
+                            {"InstanceIds", batch},
+                            {"ProjectId", -1},
+                            {"Offset", offset},
+                            {"Limit", static_cast<std::int64_t>(kIdsPerRead)}};
+        auto r = reader_.call("emr", "DescribeInstances", emr_version(), region, params);
+        if (!r.ok()) {
+          error = r.error().to_string();
+          break;
+        }
+        std::size_t page = 0;
+        if (const auto* list = r->if_contains("ClusterList"); list && list->is_array()) {
+          for (const auto& c : list->as_array()) {
+            ++page;
+            if (!c.is_object()) continue;
+            if (const auto* id = c.as_object().if_contains("ClusterId"); id && id->is_string()) {
+              found[std::string(id->as_string())] = c.as_object();
+            }
+          }
+        }
+        const auto total = number(*r, "TotalCnt");
+        if (page < kIdsPerRead || !total ||
+            offset + static_cast<std::int64_t>(kIdsPerRead) >= static_cast<std::int64_t>(*total)) {
+          break;
+        }
+      }
+      for (std::size_t i = from; i < to; ++i) {
+        Cached c;
+        c.error = error;
+        if (auto f = found.find(todo[i]); f != found.end()) {
+          c.info = std::move(f->second);
+          c.found = true;
+        }
+        clusters_.emplace(todo[i], std::move(c));
+      }
+    }
   }
 
-  void check_cluster(const std::string& id, const std::string& region, StepPreview* p,
-                     bool must_be_running) {
-    std::string error;
-    const json::object* info = describe_cluster(id, region, &error);
-    if (!error.empty()) {
-      p->problems.push_back("cannot read cluster " + id + ": " + error);
-      return;
+  // One cluster, through the same cache.
+  const json::object* describe_cluster(const std::string& id, const std::string& region,
+                                       std::string* error) {
+    describe_clusters({id}, region);
+    const Cached& c = clusters_.at(id);
+    *error = c.error;
+    return c.found ? &c.info : nullptr;
+  }
+
+  // Every item's cluster exists (and runs, when the step changes it). A fleet step says so in
+  // one line and names each cluster that does not.
+  void check_clusters(const std::vector<std::string>& ids, const std::string& region,
+                      StepPreview* p, bool must_be_running) {
+    describe_clusters(ids, region);
+    std::size_t ok = 0;
+    std::string last_ok;
+    for (const auto& id : ids) {
+      const Cached& c = clusters_.at(id);
+      if (!c.error.empty()) {
+        p->problems.push_back("cannot read cluster " + id + ": " + c.error);
+        continue;
+      }
+      if (!c.found) {
+        p->problems.push_back("cluster " + id + " does not exist in " + region);
+        continue;
+      }
+      const auto status = number(c.info, "Status");
+      if (must_be_running && !(status && *status == 2)) {
+        p->problems.push_back("cluster " + id + " is not running (status " +
+                              (status ? std::to_string(static_cast<int>(*status)) : "unknown") +
+                              ")");
+        continue;
+      }
+      ++ok;
+      last_ok = id;
     }
-    if (info == nullptr) {
-      p->problems.push_back("cluster " + id + " does not exist in " + region);
-      return;
-    }
-    const auto status = number(*info, "Status");
-    if (status && *status == 2) {
-      p->checks.push_back("cluster " + id + " exists and is running");
-    } else if (must_be_running) {
-      p->problems.push_back("cluster " + id + " is not running (status " +
-                            (status ? std::to_string(static_cast<int>(*status)) : "unknown") + ")");
+    if (ok == 0) return;
+    const bool running = must_be_running;
+    if (ids.size() == 1) {
+      // Kept as it always read for a single cluster.
+      const auto status = number(clusters_.at(last_ok).info, "Status");
+      p->checks.push_back("cluster " + last_ok +
+                          (status && *status == 2 ? " exists and is running" : " exists"));
     } else {
-      p->checks.push_back("cluster " + id + " exists");
+      p->checks.push_back(std::to_string(ok) + " of " + std::to_string(ids.size()) +
+                          " clusters exist" + (running ? " and are running" : ""));
     }
   }
 
@@ -381,115 +458,7 @@ class Previewer {
     return out;
   }
 
-  // --- the change window ---------------------------------------------------------------------
-  // Steps are assumed to take their full timeout, one after another in file order: an upper
-  // bound that keeps the estimate on the safe side of the budget.
-  void window_costs(Preview& out) {
-    std::vector<double> start(plan_.steps.size(), 0);
-    double t = 0;
-    for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
-      start[i] = t;
-      t += std::chrono::duration<double, std::ratio<3600>>(plan_.steps[i].timeout).count();
-    }
-    for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
-      StepPreview& p = out.steps[i];
-      if (!p.price) continue;
-      const int remover = find_remover(i);
-      double hours = 0;
-      if (remover >= 0) {
-        p.removed_by = plan_.steps[remover].id;
-        hours = start[remover] - start[i];
-        if (out.window_hours) hours = std::min(hours, *out.window_hours);
-      } else if (out.window_hours) {
-        hours = std::max(0.0, *out.window_hours - std::min(start[i], *out.window_hours));
-      } else {
-        continue;  // kept until someone removes it: no window to bound the estimate
-      }
-      p.window_hours = hours;
-      p.window_cost = Money{p.price->hourly.original * hours, p.price->hourly.discounted * hours};
-    }
-  }
-
-  // The later step that removes what step i adds: a scale_in selecting its nodes, or a
-  // terminate of the cluster it created.
-  int find_remover(std::size_t i) const {
-    const Step& s = plan_.steps[i];
-    for (std::size_t j = i + 1; j < plan_.steps.size(); ++j) {
-      const Step& later = plan_.steps[j];
-      if (later.kind == StepKind::kScaleIn && later.select && later.select->added_by == s.id) {
-        return static_cast<int>(j);
-      }
-      if (s.kind == StepKind::kCreate && later.kind == StepKind::kTerminate) {
-        const json::value* id = later.params.if_contains("InstanceId");
-        if (id && id->is_string() &&
-            std::string_view(id->as_string()).find("${steps." + s.id + ".InstanceId}") !=
-                std::string_view::npos) {
-          return static_cast<int>(j);
-        }
-      }
-    }
-    return -1;
-  }
-
-  void totals(Preview& out) {
-    Money hourly, window;
-    bool window_known = true;
-    for (const StepPreview& p : out.steps) {
-      for (const auto& x : p.problems)
-        out.problems.push_back("step '" + p.id + "': " + x);
-      if (!p.billable) continue;
-      if (!p.price) {
-        ++out.unknown_prices;
-        continue;
-      }
-      hourly.original += p.price->hourly.original;
-      hourly.discounted += p.price->hourly.discounted;
-      if (p.window_cost) {
-        window.original += p.window_cost->original;
-        window.discounted += p.window_cost->discounted;
-      } else {
-        window_known = false;
-      }
-    }
-    if (out.unknown_prices == 0) {
-      out.hourly = hourly;
-      if (window_known && out.window_hours) out.window_cost = window;
-      if (window_known && !out.window_hours) {
-        // Without a window, only steps removed later in the plan have a bounded cost.
-        bool any_billable = false;
-        for (const auto& p : out.steps)
-          any_billable = any_billable || p.billable;
-        if (any_billable) out.window_cost = window;
-      }
-    }
-    if (!plan_.budget) return;
-    const Budget& b = *plan_.budget;
-    char buf[160];
-    if (b.max_hourly) {
-      if (!out.hourly) {
-        out.budget_violations.push_back(
-            "max_hourly cannot be checked: " + std::to_string(out.unknown_prices) +
-            " step price(s) are unknown");
-      } else if (out.hourly->discounted > *b.max_hourly) {
-        std::snprintf(buf, sizeof buf, "added hourly spend %.2f %s exceeds max_hourly %.2f",
-                      out.hourly->discounted, b.currency.c_str(), *b.max_hourly);
-        out.budget_violations.push_back(buf);
-      }
-    }
-    if (b.max_total) {
-      if (!out.window_cost) {
-        out.budget_violations.push_back(
-            "max_total cannot be checked: the window's cost is unknown" +
-            std::string(out.unknown_prices ? " (" + std::to_string(out.unknown_prices) +
-                                                 " step price(s) are unknown)"
-                                           : " (the plan has no [window])"));
-      } else if (out.window_cost->discounted > *b.max_total) {
-        std::snprintf(buf, sizeof buf, "estimated window cost %.2f %s exceeds max_total %.2f",
-                      out.window_cost->discounted, b.currency.c_str(), *b.max_total);
-        out.budget_violations.push_back(buf);
-      }
-    }
-  }
+  static constexpr std::size_t kIdsPerRead = 100;  // DescribeInstances: InstanceIds and Limit
 
   struct Cached {
     json::object info;

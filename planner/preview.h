@@ -43,6 +43,8 @@ struct StepPrice {
 
 struct StepPreview {
   std::string id, kind, service, action, version, region, description;
+  std::string group;      // the group the step runs in, or empty
+  std::size_t items = 1;  // how many times it runs (for_each and group steps); prices cover all
   boost::json::object params;          // resolved; later steps' outputs are "(known after apply)"
   std::set<std::string> unknown;       // param paths known only after apply
   std::set<std::string> from_env;      // param paths filled from ${env.X} (shown redacted)
@@ -56,11 +58,22 @@ struct StepPreview {
   std::vector<std::string> problems;  // dry-run reads that failed (the plan would fail)
 };
 
+// A [[groups]] pipeline's cost: one item going through all its steps, and all items. Every
+// item is priced as the first one (the dry run prices one item per step).
+struct GroupPreview {
+  std::string id;
+  std::size_t items = 0;
+  // nullopt when a billable step's price is unknown (never 0).
+  std::optional<Money> hourly_per_item, window_per_item;
+  std::optional<Money> hourly, window_cost;  // all items
+};
+
 struct Preview {
   std::string plan_name, plan_file, plan_sha256, currency;
   std::string fetched_at;  // UTC, ISO 8601, when the prices were read
   std::optional<double> window_hours;
   std::vector<StepPreview> steps;
+  std::vector<GroupPreview> groups;
   // Totals are unknown (nullopt) when any billable step's price is unknown: never 0.
   std::optional<Money> hourly;
   std::optional<Money> window_cost;

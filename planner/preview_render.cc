@@ -41,6 +41,16 @@ std::string window_cell(const StepPreview& s) {
   return s.billable ? "unknown" : "-";
 }
 
+// "group rollout, 200 items: per item 2.32 CNY/hour, window 3.87 CNY; all items ..."
+std::string group_line(const GroupPreview& g, const std::string& currency) {
+  auto amount = [&](const std::optional<Money>& m, const char* unit) {
+    return m ? fmt(m->discounted) + " " + currency + unit : std::string("unknown");
+  };
+  return "group " + g.id + ", " + std::to_string(g.items) + " items: per item " +
+         amount(g.hourly_per_item, "/hour") + ", window " + amount(g.window_per_item, "") +
+         "; all items " + amount(g.hourly, "/hour") + ", window " + amount(g.window_cost, "");
+}
+
 }  // namespace
 
 json::object preview_json(const Preview& p, const Plan& plan) {
@@ -55,6 +65,11 @@ json::object preview_json(const Preview& p, const Plan& plan) {
                    {"description", s.description},
                    {"params", s.params},
                    {"billable", s.billable}};
+    if (!s.group.empty()) {
+      // Only a group's steps carry these: other plans' previews (and digests) are unchanged.
+      o["group"] = s.group;
+      o["items"] = s.items;
+    }
     json::array unknown;
     for (const auto& u : s.unknown)
       unknown.push_back(json::value(u));
@@ -117,6 +132,19 @@ json::object preview_json(const Preview& p, const Plan& plan) {
   for (const auto& x : p.problems)
     problems.push_back(json::value(x));
   out["problems"] = std::move(problems);
+  if (!p.groups.empty()) {
+    json::array groups;
+    auto maybe = [](const std::optional<Money>& m) { return m ? money(*m) : json::value(nullptr); };
+    for (const GroupPreview& g : p.groups) {
+      groups.push_back(json::object{
+          {"id", g.id},
+          {"items", g.items},
+          {"per_item", json::object{{"hourly", maybe(g.hourly_per_item)},
+                                    {"window", maybe(g.window_per_item)}}},
+          {"total", json::object{{"hourly", maybe(g.hourly)}, {"window", maybe(g.window_cost)}}}});
+    }
+    out["groups"] = std::move(groups);
+  }
   return out;
 }
 
@@ -147,6 +175,8 @@ std::string render_table(const Preview& p) {
                              fmt(p.window_cost->original) + ")"
                        : std::string("unknown");
   out += "\n";
+  for (const auto& g : p.groups)
+    out += group_line(g, p.currency) + "\n";
   for (const auto& v : p.budget_violations)
     out += "OVER BUDGET: " + v + "\n";
   return out;
@@ -174,6 +204,8 @@ std::string render_markdown(const Preview& p) {
   out += "  \n**Estimated window cost:** ";
   out += p.window_cost ? fmt(p.window_cost->discounted) + " " + p.currency : "unknown";
   out += "\n";
+  for (const auto& g : p.groups)
+    out += "- " + group_line(g, p.currency) + "\n";
   if (!p.budget_violations.empty()) {
     out += "\n> **Over budget:**\n";
     for (const auto& v : p.budget_violations)

@@ -53,7 +53,13 @@ base::Result<boost::json::value> resolve_value(const boost::json::value& v,
 // Resolves a step's params.
 base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx);
 
-// The items a for_each step runs over (a literal list, or the list a reference names).
+// The items a for_each step runs over (a literal list, or the list a reference names). A
+// group's steps carry their group's list, so this is also how a group's items are resolved:
+// once per group, from its first step.
 base::Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
+
+// The steps whose outputs `step` refers to (in its params, cluster, flow, trace, for_each and
+// price params): what a ResolveContext for it needs, and nothing more.
+std::set<std::string> referenced_steps(const Step& step);
 
 }  // namespace tcplan::planner

@@ -140,7 +140,7 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   LocalCloudOptions o;
   o.fixture = e2e::fleet_fixture();
   o.state_file = bed.dir / "cloud.db";
-  o.time_scale = 5;  // the 2-minute restart lasts 24 s: the owner polls it all along
+  o.time_scale = 5;  // the 2-minute restart lasts 24 s: the owner waits for it all along
   LocalCloud cloud(o);
   // The owner and the second driver on two hosts: no pid can be checked across hosts, so
   // only the heartbeat's age (on the store's clock) lets the second take over.
@@ -151,8 +151,9 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
                    named("owner", short_lease));
   short_lease["TCPLAN_HOST"] = "bastion-b";
   TempDir second_dir;  // the second host's working directory
+  // The restart was answered: the owner now waits out its documented 24 s before reading.
   ASSERT_TRUE(trail_has(bed.db, [](const TrailEvent& e) {
-    return e.step_id == "restart-yarn" && e.kind == "wait_polled";
+    return e.step_id == "restart-yarn" && e.kind == "response_received";
   })) << owner.err();
   const std::string run = run_of_first(bed.db);
   // Stopped outside a transaction: one held across the stop would block every other writer.

@@ -40,6 +40,17 @@ TEST(Duration, FormatsShortest) {
   EXPECT_EQ(base::format_duration(Millis(0)), "0s");
 }
 
+TEST(Duration, FormatsElapsedForPeople) {
+  const struct {
+    long long ms;
+    const char* text;
+  } cases[] = {{0, "0.0s"},          {450, "0.4s"},     {10'250, "10.2s"},     {59'999, "59.9s"},
+               {60'000, "1m0s"},     {245'000, "4m5s"}, {3'599'999, "59m59s"}, {3'600'000, "1h0m"},
+               {4'350'000, "1h12m"}, {-5, "0.0s"}};
+  for (const auto& c : cases)
+    EXPECT_EQ(base::format_elapsed(Millis(c.ms)), c.text) << c.ms;
+}
+
 TEST(Reference, ParsesEveryForm) {
   auto t = parse_template("${vars.a}-${vars.b[2]}-${steps.grow.FlowId}-${item}-${env.X}-${run.id}");
   ASSERT_TRUE(t.ok()) << t.error().message;
