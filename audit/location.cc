@@ -3,7 +3,6 @@
 
 #include <libpq-fe.h>
 
-#include <cstdlib>
 #include <map>
 
 namespace tcplan::audit {
@@ -95,13 +94,9 @@ base::Result<StoreLocation> parse_location(const std::string& text) {
   return loc;
 }
 
-std::filesystem::path side_file_dir() {
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x == '/') {
-    return std::filesystem::path(x) / "tcplan";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr && *home != '\0' ? home : ".") / ".config" /
-         "tcplan";
+std::filesystem::path side_file_dir(const std::map<std::string, std::string>& env) {
+  const std::string dir = base::state_dir(env);
+  return dir.empty() ? std::filesystem::path(".") : std::filesystem::path(dir);
 }
 
 std::filesystem::path side_file(const StoreLocation& location, std::string_view suffix) {
@@ -120,13 +115,8 @@ std::filesystem::path side_file(const std::string& location, std::string_view su
 base::Status<base::Error> make_side_file_dir(const std::string& location) {
   if (!is_postgres_location(location)) return {};
   const std::filesystem::path dir = side_file_dir();
-  std::error_code ec;
-  if (std::filesystem::exists(dir, ec)) return {};
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return base::Error{"creating " + dir.string() + ": " + ec.message()};
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  if (ec) return base::Error{"chmod 0700 " + dir.string() + ": " + ec.message()};
-  return {};
+  if (dir == ".") return {};
+  return base::make_state_dir(dir);
 }
 
 }  // namespace tcplan::audit

@@ -111,7 +111,7 @@ base::Result<SealKey> SealKey::load_or_create(const std::filesystem::path& path)
   if (std::filesystem::exists(path, ec)) return load(path);
   if (std::filesystem::path dir = path.parent_path();
       !dir.empty() && !std::filesystem::exists(dir, ec)) {
-    // A team store's keys live under ~/.config/tcplan: private to the operator.
+    // A team store's keys live in the state directory: private to the operator.
     std::filesystem::create_directories(dir, ec);
     if (ec) return base::Error{"creating " + dir.string() + ": " + ec.message()};
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);

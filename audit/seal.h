@@ -34,8 +34,8 @@ namespace tcplan::audit {
 inline constexpr std::string_view kSealFormat = "tcplan-audit-seal-v2";
 inline constexpr std::string_view kSealFormatV1 = "tcplan-audit-seal-v1";
 
-// "<db>.key" beside a SQLite trail; for a team store, a file of this operator's:
-// "$HOME/.config/tcplan/<db>@<host>.key" (location.h, side_file).
+// "<db>.key" beside a SQLite trail; for a team store, a file of this operator's in the state
+// directory: "$XDG_STATE_HOME/tcplan/<db>@<host>.key" (location.h, side_file).
 std::filesystem::path default_key_path(const std::string& location);
 
 // The bytes a version 2 seal signs.

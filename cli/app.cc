@@ -41,7 +41,8 @@ std::unique_ptr<CLI::App> make_app(GlobalOptions& global, CommandFn& run) {
       "~/.tccli/<profile>.credential, then the CVM instance role; --role-arn assumes a role "
       "with them (docs/credentials.md). --target local needs none.\n"
       "State: the trail, its key and the local emulator's state live in $XDG_STATE_HOME/tcplan "
-      "(~/.local/state/tcplan) unless --audit-db or TCPLAN_AUDIT_DB names another trail.\n"
+      "(~/.local/state/tcplan) unless --audit-db or TCPLAN_AUDIT_DB names another trail; a "
+      "team store's key, witness and emulator state stay there.\n"
       "`tcplan help CMD` or `tcplan CMD --help` shows a command's options and examples.");
 
   app.add_option("--target", global.target, "local (embedded emulator) or cloud")

@@ -177,7 +177,8 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
                   "Wait up to DURATION for another run's cluster lock instead of refusing");
   cmd->add_option("--audit-key", args->audit_key,
                   "Ed25519 key that seals the run (default: <audit-db>.key, created 0600; for a "
-                  "team store ~/.config/tcplan/<db>@<host>.key)");
+                  "team store <state dir>/<db>@<host>.key, the state dir being "
+                  "$XDG_STATE_HOME/tcplan)");
   cmd->callback([cmd, args, &global, &run] {
     args->resume = cmd->count("--resume") > 0;
     run = [args, &global] { return run_apply(*args, global); };

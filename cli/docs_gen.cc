@@ -180,7 +180,9 @@ std::string man_page(CLI::App& app) {
        "When set and not empty, no colour on terminals.\n"
        ".SH FILES\n.TP\n.I ~/.local/state/tcplan/audit.db\nThe default audit trail; beside it "
        "its seal key (audit.db.key), witness and the embedded emulator's state.\n"
-
+       ".TP\n.I ~/.local/state/tcplan/<db>@<host>.key\nWith a PostgreSQL team store "
+       "(\\-\\-audit\\-db postgresql://...): this operator's seal key of it; its witness and "
+       "emulator state beside it (docs/team.md).\n"
        ".SH SEE ALSO\nREADME.md, docs/ in the source tree.\n";
   return s.str();
 }

@@ -1,7 +1,8 @@
-// Where tcplan keeps its state when no --audit-db is given: the XDG state directory
-// ($XDG_STATE_HOME/tcplan, else ~/.local/state/tcplan), so that the trail, its seal key,
-// witness and the embedded emulator's state live in one place and `tcplan runs` works from any
-// directory. TCPLAN_AUDIT_DB and --audit-db name another trail (its siblings follow it).
+// The trail tcplan uses when no --audit-db is given: <state dir>/audit.db, the state dir being
+// base/state_dir.h's ($XDG_STATE_HOME/tcplan, else ~/.local/state/tcplan), so that the trail,
+// its seal key, witness and the embedded emulator's state live in one place and `tcplan runs`
+// works from any directory. TCPLAN_AUDIT_DB and --audit-db name another trail (its siblings
+// follow it; a team store's side files stay in the state dir: audit/location.h).
 #pragma once
 
 #include <map>
@@ -11,15 +12,11 @@
 
 namespace tcplan::cli {
 
-// The directory, from the environment values given (tests pass their own): XDG_STATE_HOME when
-// it is an absolute path (the XDG spec ignores relative ones), else HOME/.local/state; then
-// "/tcplan". Empty when neither is usable.
-std::string state_dir(const std::map<std::string, std::string>& env);
-
-// The trail to use: TCPLAN_AUDIT_DB when set, else <state dir>/audit.db.
+// The trail to use: TCPLAN_AUDIT_DB when set, else <state dir>/audit.db (base::state_dir of
+// `env`).
 std::string default_audit_db(const std::map<std::string, std::string>& env);
 
-// The values of XDG_STATE_HOME, HOME and TCPLAN_AUDIT_DB in this process's environment.
+// base::state_environment() and TCPLAN_AUDIT_DB.
 std::map<std::string, std::string> state_environment();
 
 // Creates the state directory (mode 0700) for a trail at `db` when `db` lies in it.

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "audit/location.h"
+#include "base/state_dir.h"
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
@@ -21,13 +23,30 @@ const std::string kPlans = std::string(TCPLAN_SOURCE_DIR) + "/plans/";
 
 TEST(StateDir, FollowsXdgThenHome) {
   using Env = std::map<std::string, std::string>;
-  EXPECT_EQ(cli::state_dir(Env{{"XDG_STATE_HOME", "/x/state"}, {"HOME", "/h"}}), "/x/state/tcplan");
-  EXPECT_EQ(cli::state_dir(Env{{"HOME", "/h"}}), "/h/.local/state/tcplan");
+  EXPECT_EQ(base::state_dir(Env{{"XDG_STATE_HOME", "/x/state"}, {"HOME", "/h"}}),
+            "/x/state/tcplan");
+  EXPECT_EQ(base::state_dir(Env{{"HOME", "/h"}}), "/h/.local/state/tcplan");
   // The XDG spec: a relative XDG_STATE_HOME is invalid and ignored.
-  EXPECT_EQ(cli::state_dir(Env{{"XDG_STATE_HOME", "rel"}, {"HOME", "/h"}}),
+  EXPECT_EQ(base::state_dir(Env{{"XDG_STATE_HOME", "rel"}, {"HOME", "/h"}}),
             "/h/.local/state/tcplan");
+  EXPECT_EQ(base::state_dir(Env{}), "");
   EXPECT_EQ(cli::default_audit_db(Env{{"HOME", "/h"}}), "/h/.local/state/tcplan/audit.db");
   EXPECT_EQ(cli::default_audit_db(Env{{"HOME", "/h"}, {"TCPLAN_AUDIT_DB", "/t/a.db"}}), "/t/a.db");
+}
+
+// One rule: a team store's side files (seal key, witness, emulator state) go to the same state
+// directory as the default trail; a SQLite trail's stay beside it.
+TEST(StateDir, TeamStoreSideFilesLiveInTheStateDir) {
+  using Env = std::map<std::string, std::string>;
+  EXPECT_EQ(audit::side_file_dir(Env{{"XDG_STATE_HOME", "/x/state"}, {"HOME", "/h"}}),
+            fs::path("/x/state/tcplan"));
+  EXPECT_EQ(audit::side_file_dir(Env{{"HOME", "/h"}}), fs::path("/h/.local/state/tcplan"));
+  EXPECT_EQ(audit::side_file_dir(Env{}), fs::path("."));
+  auto team = audit::parse_location("postgresql://alice@db.example.com:5433/tcplan");
+  ASSERT_TRUE(team);
+  EXPECT_EQ(audit::side_file(*team, ".key"),
+            audit::side_file_dir() / "tcplan@db.example.com_5433.key");
+  EXPECT_EQ(audit::side_file("/t/a.db", ".key"), fs::path("/t/a.db.key"));
 }
 
 std::vector<std::string> entries(const fs::path& dir) {

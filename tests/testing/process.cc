@@ -121,6 +121,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
   return result;
 }
 
+const std::filesystem::path& test_state_home() {
+  static TempDir shared_state;
+  return shared_state.path();
+}
+
 ProcessResult run_tcplan(const std::vector<std::string>& args, const RunOptions& options) {
   std::vector<std::string> argv{options.test_hooks ? TCPLAN_TEST_BINARY : TCPLAN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -129,10 +134,7 @@ ProcessResult run_tcplan(const std::vector<std::string>& args, const RunOptions&
   // that gives no state directory gets one temp dir per test process (ctest runs each test in
   // its own); TCPLAN_AUDIT_DB only when a test sets it.
   RunOptions o = options;
-  if (!o.env.count("XDG_STATE_HOME")) {
-    static TempDir shared_state;
-    o.env["XDG_STATE_HOME"] = shared_state.path().string();
-  }
+  if (!o.env.count("XDG_STATE_HOME")) o.env["XDG_STATE_HOME"] = test_state_home().string();
   if (!o.env.count("TCPLAN_AUDIT_DB")) o.unset_env.push_back("TCPLAN_AUDIT_DB");
   return run_process(argv, o);
 }

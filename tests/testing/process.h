@@ -45,6 +45,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 // Runs the tcplan binary built alongside the tests.
 ProcessResult run_tcplan(const std::vector<std::string>& args, const RunOptions& options = {});
 
+// The XDG_STATE_HOME a tcplan child gets when its test gives none: one temp dir per test
+// process, never the developer's own state nor the working directory.
+const std::filesystem::path& test_state_home();
+
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& contents);
 

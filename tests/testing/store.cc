@@ -16,10 +16,10 @@ bool testing_postgres() {
 }
 
 std::string fresh_pg_store(const std::string& prefix) {
-  // One scratch config directory for the whole test process: every child inherits it.
-  static const TempDir config;
-  static const bool config_set = ::setenv("XDG_CONFIG_HOME", config.path().c_str(), 1) == 0;
-  if (!config_set) throw std::runtime_error("setenv XDG_CONFIG_HOME failed");
+  // The test process's state directory (the one run_tcplan gives its children) for this process
+  // too, and so for every child it starts: a team store's side files go there.
+  static const bool state_set = ::setenv("XDG_STATE_HOME", test_state_home().c_str(), 1) == 0;
+  if (!state_set) throw std::runtime_error("setenv XDG_STATE_HOME failed");
   std::string uri = shared_pg_server().create_database(prefix);
   auto location = audit::parse_location(uri);
   if (!location) throw std::runtime_error(location.error().message);

@@ -13,9 +13,9 @@ namespace tcplan::testing {
 bool testing_postgres();
 
 // A new, empty database on shared_pg_server() with the team store's tables, triggers and
-// roles (audit init); its URI. Also points this process's XDG_CONFIG_HOME (and so its
-// children's) at a scratch directory, so the seal keys and witnesses of team stores never
-// land in the real home directory.
+// roles (audit init); its URI. Also points this process's XDG_STATE_HOME (and so its
+// children's) at test_state_home(), so the seal keys and witnesses of team stores never land
+// in the real home directory.
 std::string fresh_pg_store(const std::string& prefix = "trail");
 
 // `dir / "audit.db"`, or fresh_pg_store() when testing_postgres().
