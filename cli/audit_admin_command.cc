@@ -15,6 +15,7 @@
 #include "audit/witness.h"
 #include "base/redact.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
 #include "cli/trail.h"
 
 namespace tcplan::cli {
@@ -37,7 +38,39 @@ void warn_password(const au::StoreLocation& loc) {
                loc.display.c_str());
 }
 
-int run_init(const AdminOptions& o) {
+// `--output json` documents (docs/schemas/audit-init.schema.json, audit-copy.schema.json).
+boost::json::object init_json(const au::StoreLocation& loc, const au::PgInitReport& r) {
+  return {{"schema", "tcplan.audit-init/1"},
+          {"store", loc.display},
+          {"db_schema", r.schema},
+          {"created", r.created},
+          {"tables", boost::json::array{"events", "meta", "leases", "witness", "rate_buckets"}},
+          {"writer_role", r.writer_role},
+          {"reviewer_role", r.reviewer_role}};
+}
+
+boost::json::object copy_json(const au::EventStore& from, const au::EventStore& to,
+                              const au::CopyReport& r) {
+  boost::json::value last_seal = nullptr;
+  if (r.sealed) {
+    last_seal = boost::json::object{
+        {"counter", r.sealed->counter}, {"seq", r.sealed->seq}, {"hash", r.sealed->hash}};
+  }
+  boost::json::value unsealed_from = nullptr;
+  if (r.source.first_unsealed_seq) unsealed_from = *r.source.first_unsealed_seq;
+  return {{"schema", "tcplan.audit-copy/1"},
+          {"from", from.describe()},
+          {"to", to.describe()},
+          {"events", r.events},
+          {"leases", r.leases},
+          {"head_seq", r.events},
+          {"head_hash", r.head_hash},
+          {"last_seal", last_seal},
+          {"first_unsealed_seq", unsealed_from},
+          {"unsealed_run_id", r.source.sealed() ? std::string() : r.source.unsealed_run_id}};
+}
+
+int run_init(const AdminOptions& o, const GlobalOptions& g) {
   auto loc = au::parse_location(o.uri);
   if (!loc) return fail(loc.error().message);
   if (loc->kind != au::StoreLocation::Kind::kPostgres) {
@@ -49,6 +82,10 @@ int run_init(const AdminOptions& o) {
   warn_password(*loc);
   auto report = au::init_postgres_store(*loc, o.roles);
   if (!report) return fail(base::printable(report.error().message));
+  if (g.output == "json") {
+    print_json(init_json(*loc, *report));
+    return kExitOk;
+  }
   std::printf("%s %s (schema %s): tables events, meta, leases, witness, rate_buckets\n",
               report->created ? "set up" : "already set up; checked", loc->display.c_str(),
               report->schema.c_str());
@@ -78,7 +115,7 @@ void witness_copy(au::EventStore& to, const au::WitnessState& sealed) {
   }
 }
 
-int run_copy(const AdminOptions& o) {
+int run_copy(const AdminOptions& o, const GlobalOptions& g) {
   for (const auto* where : {&o.from, &o.to}) {
     if (auto loc = au::parse_location(*where)) warn_password(*loc);
   }
@@ -100,6 +137,10 @@ int run_copy(const AdminOptions& o) {
                        {"to", (*to)->describe()},
                        {"events", copied->events},
                        {"head_hash", copied->head_hash}});
+  if (g.output == "json") {
+    print_json(copy_json(**from, **to, *copied));
+    return kExitOk;
+  }
   std::printf("copied %lld events and %lld leases from %s to %s (head %lld:%s)\n",
               static_cast<long long>(copied->events), static_cast<long long>(copied->leases),
               (*from)->describe().c_str(), (*to)->describe().c_str(),
@@ -124,7 +165,7 @@ int run_copy(const AdminOptions& o) {
 
 }  // namespace
 
-void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& run) {
+void add_audit_admin_commands(CLI::App& audit, const GlobalOptions& global, CommandFn& run) {
   auto opts = std::make_shared<AdminOptions>();
   CLI::App* init = audit.add_subcommand(
       "init",
@@ -137,7 +178,8 @@ void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& 
       ->capture_default_str();
   init->add_option("--reviewer-role", opts->roles.reviewer_role, "Role that may only SELECT")
       ->capture_default_str();
-  init->callback([&run, opts] { run = [opts] { return run_init(*opts); }; });
+  init->callback(
+      [&run, &global, opts] { run = [&global, opts] { return run_init(*opts, global); }; });
 
   CLI::App* copy = audit.add_subcommand(
       "copy", "Copy every event (seq, hashes, seals) of trail FROM into the empty trail TO");
@@ -145,7 +187,8 @@ void add_audit_admin_commands(CLI::App& audit, const GlobalOptions&, CommandFn& 
       ->required();
   copy->add_option("TO", opts->to, "Destination trail (empty): a SQLite file or postgresql://...")
       ->required();
-  copy->callback([&run, opts] { run = [opts] { return run_copy(*opts); }; });
+  copy->callback(
+      [&run, &global, opts] { run = [&global, opts] { return run_copy(*opts, global); }; });
 }
 
 }  // namespace tcplan::cli

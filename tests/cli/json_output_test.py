@@ -4,7 +4,10 @@ JSON Schema in docs/schemas/ (issue 14). Commands that print no result document 
 a new subcommand fails this test until it is given a schema or a reason. Also checks that times
 are ISO 8601 (the schemas' patterns) and numbers plain decimals (no 3.88E0).
 
-Usage: json_output_test.py TCPLAN_BINARY SOURCE_DIR"""
+`audit init` needs a PostgreSQL server: PG_FIXTURE (tcplan_pg_fixture) makes a fresh database on
+the ctest run's throw-away server (TCPLAN_TEST_PG_DIR).
+
+Usage: json_output_test.py TCPLAN_BINARY SOURCE_DIR PG_FIXTURE"""
 import json
 import os
 import re
@@ -15,6 +18,7 @@ import tempfile
 import jsonschema
 
 tcplan, src = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+pg_fixture = os.path.abspath(sys.argv[3])
 plans = os.path.join(src, "plans")
 schemas = os.path.join(src, "docs", "schemas")
 
@@ -66,6 +70,8 @@ with tempfile.TemporaryDirectory() as work:
     with open(bad, "w") as f:
         f.write('version = 1\nname = "x"\nregion = "ap-guangzhou"\n[[steps]]\nid = "a"\nkind = "wiat"\n')
     hdfs = os.path.join(plans, "hdfs-rolling-restart.toml")
+    copies = os.path.join(work, "copies")
+    os.mkdir(copies)
     documents = {"validate": run("validate", os.path.join(plans, "lifecycle.toml"), bad, ok=(1,)),
                  "plan": run("plan", os.path.join(plans, "nightly-etl-scale.toml")),
                  "apply": run("apply", hdfs, "--yes")}
@@ -76,10 +82,18 @@ with tempfile.TemporaryDirectory() as work:
         "audit verify": run("audit", "verify"),
         "audit show": run("audit", "show", run_id),
         "call": run("call", "emr", "DescribeInstances", "--params", '{"DisplayStrategy":"clusterList"}'),
+        # Into a directory of its own: the copy's witness goes beside it.
+        "audit copy": run("audit", "copy", os.path.join(work, "state", "tcplan", "audit.db"),
+                          os.path.join(copies, "audit.db")),
     })
+    pg_dir = os.environ.get("TCPLAN_TEST_PG_DIR")
+    assert pg_dir, "TCPLAN_TEST_PG_DIR is not set: run this test through ctest (fixture pg_server)"
+    team = subprocess.run([pg_fixture, "createdb", pg_dir, "json"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    documents["audit init"] = run("audit", "init", team)
     schema_of = {"validate": "validate", "plan": "preview", "apply": "run", "runs": "runs",
                  "status": "status", "audit verify": "audit-verify", "audit show": "audit-show",
-                 "call": "call"}
+                 "audit init": "audit-init", "audit copy": "audit-copy", "call": "call"}
 
     commands = every_command()
     unclassified = [c for c in commands if c not in schema_of and c not in NO_DOCUMENT]
@@ -100,5 +114,5 @@ with tempfile.TemporaryDirectory() as work:
 
     diags = json.loads(documents["validate"])["files"][1]["diagnostics"]
     assert any(d["line"] == 6 and d["severity"] == "error" for d in diags), diags
-    assert sorted(os.listdir(work)) == ["bad.toml", "state"], f"files left in the working directory: {os.listdir(work)}"
+    assert sorted(os.listdir(work)) == ["bad.toml", "copies", "state"], f"files left in the working directory: {os.listdir(work)}"
 print("json output ok")
