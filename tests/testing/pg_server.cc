@@ -121,7 +121,7 @@ std::string unique_suffix() {
 
 }  // namespace
 
-std::unique_ptr<PgServer> PgServer::start(const fs::path& dir) {
+std::unique_ptr<PgServer> PgServer::start(const fs::path& dir, const PgServerOptions& options) {
   fs::path bin = bin_dir();
   fs::create_directories(dir);
   chown_tree(dir);
@@ -132,11 +132,12 @@ std::unique_ptr<PgServer> PgServer::start(const fs::path& dir) {
   if (rc != 0) {
     throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + "):\n" + slurp(log));
   }
-  // Tests prove tcplan's own write-ahead rule, not the server's durability: fsync off keeps
-  // the suite fast. Unix socket only, in the scratch dir, so parallel runs never collide.
+  // Tests: fsync off keeps the suite fast (PgServerOptions). Unix socket only, in the scratch
+  // dir, so parallel runs never collide.
   std::string opts = "-k " + dir.string() +
-                     " -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-                     " -c max_connections=300 -c unix_socket_permissions=0777";
+                     " -c listen_addresses='' -c max_connections=300"
+                     " -c unix_socket_permissions=0777";
+  if (!options.durable) opts += " -c fsync=off -c full_page_writes=off";
   rc = run({(bin / "pg_ctl").string(), "-D", (dir / "data").string(), "-l", log.string(), "-w",
             "-t", "60", "-o", opts, "start"},
            dir / "pg_ctl.log");

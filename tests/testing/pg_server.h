@@ -1,7 +1,8 @@
 // A throw-away PostgreSQL 15 server for the tests: initdb into a scratch directory, serve on a
 // Unix socket there (no TCP port to collide with), stop and delete it at the end. ctest starts
 // one for the whole run (the `pg_server` fixture in tests/CMakeLists.txt); a test binary run
-// by hand starts its own. PostgreSQL refuses to run as root, so as root it runs as `nobody`.
+// by hand starts its own; the benchmarks start a durable one (bench/store_bench.cc).
+// PostgreSQL refuses to run as root, so as root it runs as `nobody`.
 #pragma once
 
 #include <filesystem>
@@ -10,12 +11,20 @@
 
 namespace tcplan::testing {
 
+struct PgServerOptions {
+  // Tests prove tcplan's own write-ahead rule, not the server's durability, so they run with
+  // fsync and full_page_writes off. A benchmark of durable appends keeps the server's
+  // defaults (both on, synchronous_commit on).
+  bool durable = false;
+};
+
 class PgServer {
  public:
   // initdb + start in `dir` (created; must be empty or absent). Throws std::runtime_error with
   // what to install when the server binaries are missing, and with the server's log when it
   // does not start.
-  static std::unique_ptr<PgServer> start(const std::filesystem::path& dir);
+  static std::unique_ptr<PgServer> start(const std::filesystem::path& dir,
+                                         const PgServerOptions& options = {});
   // Attaches to a server started by another process in `dir` (reads dir/uri).
   static std::unique_ptr<PgServer> attach(const std::filesystem::path& dir);
   ~PgServer();  // stops the server if this object started it
