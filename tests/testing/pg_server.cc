@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -187,14 +188,19 @@ std::string PgServer::uri_as(const std::string& db, const std::string& user) con
 
 namespace {
 
-// Runs `sql` on `uri`; the first cell of the result, or throws with the server's message.
-std::string run_sql(const std::string& uri, const std::string& sql) {
+// A connection to `uri`, or throws.
+PGconn* connect(const std::string& uri) {
   PGconn* conn = PQconnectdb(uri.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
     PQfinish(conn);
     throw std::runtime_error("connecting to the test PostgreSQL server: " + msg);
   }
+  return conn;
+}
+
+// Runs `sql` on `conn`; the first cell of the result, or throws with the server's message.
+std::string run_on(PGconn* conn, const std::string& sql) {
   PGresult* res = PQexec(conn, sql.c_str());
   auto status = PQresultStatus(res);
   std::string msg = PQresultErrorMessage(res);
@@ -205,29 +211,62 @@ std::string run_sql(const std::string& uri, const std::string& sql) {
     cell = PQgetvalue(res, 0, 0);
   }
   PQclear(res);
-  PQfinish(conn);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     throw std::runtime_error("SQL failed on the test server (" + sql + "): " + msg);
   }
   return cell;
 }
 
+// Runs `sql` on `uri` on a connection of its own, so no session setting outlives it.
+std::string run_sql(const std::string& uri, const std::string& sql) {
+  PGconn* conn = connect(uri);
+  try {
+    std::string cell = run_on(conn, sql);
+    PQfinish(conn);
+    return cell;
+  } catch (...) {
+    PQfinish(conn);
+    throw;
+  }
+}
+
+// The superuser's statements on the maintenance database (CREATE and DROP DATABASE, roles,
+// catalog queries) share one connection per process and server: every test makes a database
+// or more, and each connection costs the server a backend start.
+std::string run_maintenance(const std::string& uri, const std::string& sql) {
+  static std::mutex mu;
+  static std::map<std::string, PGconn*> open;
+  std::lock_guard<std::mutex> lock(mu);
+  PGconn*& conn = open[uri];
+  if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) {
+    PQfinish(conn);
+    conn = nullptr;
+  }
+  if (conn == nullptr) conn = connect(uri);
+  return run_on(conn, sql);
+}
+
 }  // namespace
 
 void PgServer::execute(const std::string& sql, const std::string& db,
                        const std::string& user) const {
-  run_sql(user.empty() ? uri(db) : uri_as(db, user), sql);
+  query(sql, db, user);
 }
 
 std::string PgServer::query(const std::string& sql, const std::string& db,
                             const std::string& user) const {
+  if (db == "postgres" && user.empty()) return run_maintenance(uri(db), sql);
   return run_sql(user.empty() ? uri(db) : uri_as(db, user), sql);
 }
 
-std::string PgServer::create_database(const std::string& prefix) const {
+std::string PgServer::create_database(const std::string& prefix, const std::string& from) const {
   std::string name = prefix + "_" + unique_suffix();
-  execute("CREATE DATABASE " + name);
+  execute("CREATE DATABASE " + name + (from.empty() ? "" : " TEMPLATE " + from));
   return uri(name);
+}
+
+void PgServer::drop_database(const std::string& name) const {
+  execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 }
 
 const PgServer& shared_pg_server() {

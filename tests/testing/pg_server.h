@@ -40,8 +40,11 @@ class PgServer {
   std::string uri(const std::string& db = "postgres") const;
   // The same, connecting as `user` (the server trusts its socket).
   std::string uri_as(const std::string& db, const std::string& user) const;
-  // Creates an empty database with a unique name starting with `prefix`; returns its URI.
-  std::string create_database(const std::string& prefix) const;
+  // Creates a database with a unique name starting with `prefix`, a copy of `from` (a
+  // database nobody is connected to; empty: an empty database); returns its URI.
+  std::string create_database(const std::string& prefix, const std::string& from = "") const;
+  // Drops database `name`, ending any session still connected to it.
+  void drop_database(const std::string& name) const;
   // Runs SQL on `db` as `user` (empty: the superuser); throws with the server's message and
   // SQLSTATE ("[42501]" for a privilege refused) on failure.
   void execute(const std::string& sql, const std::string& db = "postgres",

@@ -8,6 +8,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,14 +35,28 @@ struct TrailEvent {
   std::string payload;
 };
 
+// One reader per PostgreSQL trail for the whole test process: tests that watch a live run
+// read its trail every few milliseconds, and a connection per read would cost the server a
+// backend start each time. Each scan is a snapshot of its own.
+inline audit::EventStore& pg_trail_reader(const std::string& uri) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<audit::EventStore>> readers;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& reader = readers[uri];
+  if (!reader) {
+    auto store = audit::EventStore::open(uri);
+    if (!store) throw std::runtime_error(store.error().message);
+    reader = std::move(*store);
+  }
+  return *reader;
+}
+
 // Every event in seq order; an empty list when the file does not exist yet. Throws with the
 // path and SQLite's message when the file cannot be read.
 inline std::vector<TrailEvent> read_trail(const std::filesystem::path& db) {
   std::vector<TrailEvent> out;
   if (audit::is_postgres_location(db.string())) {
-    auto store = audit::EventStore::open(db.string());
-    if (!store) throw std::runtime_error(store.error().message);
-    auto ok = (*store)->scan(1, [&](const audit::Event& e) {
+    auto ok = pg_trail_reader(db.string()).scan(1, [&](const audit::Event& e) {
       out.push_back(TrailEvent{e.seq, e.time_ms, std::string(audit::kind_name(e.kind)), e.run_id,
                                e.step_id, e.item, e.attempt, e.action, e.error_code, e.client_token,
                                e.payload});
