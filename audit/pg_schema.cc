@@ -95,9 +95,14 @@ CREATE TRIGGER witness_no_truncate BEFORE TRUNCATE ON witness
   FOR EACH STATEMENT EXECUTE FUNCTION tcplan_witness_forward();
 )sql";
 
+// Roles belong to the whole server, not the database: an init of another database on the
+// same server (whose chain lock is another) may create the role between the check and the
+// CREATE, which then fails as a duplicate; the role is there either way.
 std::string role_sql(const std::string& role) {
   return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role +
-         "') THEN CREATE ROLE " + role + " NOLOGIN; END IF; END $$;";
+         "') THEN CREATE ROLE " + role +
+         " NOLOGIN; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
+         "END $$;";
 }
 
 }  // namespace

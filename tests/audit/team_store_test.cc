@@ -1,12 +1,17 @@
 // The PostgreSQL team store (docs/team.md) on the throw-away test server: `audit init` is
 // idempotent and is what apply needs first; the server itself refuses the writer role UPDATE,
 // DELETE and TRUNCATE of events; a row changed by a superuser with the triggers off is named
-// by `audit verify`; writers on separate connections form one gapless chain; and `audit copy`
+// by `audit verify`; writers on separate connections, and threads sharing one store (group
+// commit: ThreadSanitizer runs these), form one gapless chain; and `audit copy`
 // moves a real run's trail SQLite -> PostgreSQL -> SQLite, verified at all three.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
+#include "audit/location.h"
+#include "audit/pg_schema.h"
 #include "audit/verify.h"
 #include "tests/audit/fixture.h"
 #include "tests/executor/e2e.h"
@@ -25,12 +30,6 @@ using tcplan::testing::TempDir;
 
 std::string dump(const ProcessResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
-
-// The database name in a test server URI ("postgresql:///NAME?host=...&user=...").
-std::string db_name(const std::string& uri) {
-  auto start = uri.find(":///") + 4;
-  return uri.substr(start, uri.find('?') - start);
 }
 
 // The same database, connecting as `user` (the test server trusts its socket).
@@ -77,6 +76,33 @@ TEST(TeamStore, AnUninitialisedDatabaseIsRefusedUntilAuditInitWhichIsIdempotent)
   EXPECT_EQ(sqlite.exit_code, 2) << dump(sqlite);
 }
 
+// Roles belong to the server: two inits of two databases at once (their chain locks differ)
+// both find the roles missing and create them; the second CREATE must not fail the init.
+TEST(TeamStore, InitsOfTwoDatabasesAtOnceShareTheServersRoles) {
+  const auto& server = shared_pg_server();
+  const std::string tag = std::to_string(::getpid());
+  for (int round = 0; round < 4; ++round) {
+    PgInitOptions roles;
+    roles.writer_role = "race_w_" + tag + "_" + std::to_string(round);
+    roles.reviewer_role = "race_r_" + tag + "_" + std::to_string(round);
+    const std::string a = server.create_database("race"), b = server.create_database("race");
+    std::atomic<bool> go{false};
+    base::Result<PgInitReport> ra = base::Error{"not run"}, rb = base::Error{"not run"};
+    auto init = [&](const std::string& uri, base::Result<PgInitReport>& out) {
+      auto where = parse_location(uri);
+      while (!go.load()) {
+      }
+      out = init_postgres_store(*where, roles);
+    };
+    std::thread ta(init, std::cref(a), std::ref(ra)), tb(init, std::cref(b), std::ref(rb));
+    go.store(true);
+    ta.join();
+    tb.join();
+    ASSERT_TRUE(ra) << "round " << round << ": " << ra.error().message;
+    ASSERT_TRUE(rb) << "round " << round << ": " << rb.error().message;
+  }
+}
+
 TEST(TeamStore, TheServerRefusesTheWriterRoleUpdateDeleteAndTruncate) {
   const std::string uri = fresh_pg_store("writer");
   login_role("alice_writer", "tcplan_writer");
@@ -93,7 +119,7 @@ TEST(TeamStore, TheServerRefusesTheWriterRoleUpdateDeleteAndTruncate) {
   }
 
   const auto& server = shared_pg_server();
-  const std::string db = db_name(uri);
+  const std::string db = tcplan::testing::pg_database(uri);
   for (const std::string sql :
        {"UPDATE events SET payload = '{}' WHERE seq = 3", "DELETE FROM events WHERE seq = 3",
         "TRUNCATE events", "UPDATE meta SET value = '0'", "DELETE FROM meta"}) {
@@ -135,7 +161,9 @@ class TeamTamper : public ::testing::Test {
     ASSERT_EQ(intact.exit_code, 0) << dump(intact);
   }
   std::string key_file() const { return (dir_ / "key.pem").string(); }
-  void as_superuser(const std::string& sql) { shared_pg_server().execute(sql, db_name(uri_)); }
+  void as_superuser(const std::string& sql) {
+    shared_pg_server().execute(sql, tcplan::testing::pg_database(uri_));
+  }
 
   TempDir dir_;
   std::string uri_ = fresh_pg_store("tamper");
@@ -196,6 +224,38 @@ TEST(TeamStore, WritersOnSeparateConnectionsFormOneGaplessChain) {
   EXPECT_TRUE(report->intact()) << describe(*report);
   EXPECT_EQ(report->events, kWriters * kEach);
   EXPECT_EQ(report->last_seq, kWriters * kEach);
+}
+
+// The executor's workers share one store: their appends meet in group commits on one
+// connection, and every one of them is in the chain once.
+TEST(TeamStore, ThreadsSharingOneStoreFormOneGaplessChain) {
+  const std::string uri = fresh_pg_store("threads");
+  auto store = EventStore::open(uri);
+  ASSERT_TRUE(store) << store.error().message;
+  constexpr int kThreads = 4, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!(*store)->append(make(EventKind::kWaitPolled, "run-" + std::to_string(t), "s"))) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  ASSERT_EQ(failures.load(), 0);
+  auto report = verify_store(**store, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->intact()) << describe(*report);
+  EXPECT_EQ(report->last_seq, kThreads * kEach);
+  for (int t = 0; t < kThreads; ++t) {
+    auto events = (*store)->run_events("run-" + std::to_string(t));
+    ASSERT_TRUE(events);
+    EXPECT_EQ(events->size(), static_cast<std::size_t>(kEach)) << "run-" << t;
+  }
 }
 
 TEST(TeamStore, RateSlotsBookedFromTwoConnectionsNeverOverlap) {
