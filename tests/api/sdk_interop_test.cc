@@ -11,6 +11,7 @@
 
 #include "tests/api/child_process.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing {
 namespace {
@@ -48,13 +49,15 @@ class SdkInterop : public ::testing::Test {
     RunOptions o;
     o.env = {{"TENCENTCLOUD_SECRET_ID", kId},
              {"TENCENTCLOUD_SECRET_KEY", key},
-             {"HOME", home_.path().string()}};
+             {"HOME", home_.path().string()},
+             {"TCPLAN_AUDIT_DB", db_.string()}};
     o.unset_env = {"TENCENTCLOUD_TOKEN", "TENCENTCLOUD_REGION", "TENCENTCLOUD_CREDENTIALS_FILE"};
     o.cwd = home_.path();
     return run_tcplan(args, o);
   }
 
   TempDir home_;
+  std::filesystem::path db_ = test_store(home_.path());  // each call records to it first
   std::unique_ptr<ChildProcess> server_;
   std::string url_;
 };

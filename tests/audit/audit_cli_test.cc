@@ -1,5 +1,6 @@
 // `tcplan audit ...` end to end through the binary: exit codes (0 intact, 1 not, 2 usage),
-// what each subcommand prints or writes, and that reads are recorded as events.
+// what each subcommand prints or writes, and that reads are recorded as events. On either
+// store (tests/testing/store.h).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -16,18 +17,20 @@ using tcplan::testing::TempDir;
 class AuditCli : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(make_side_file_dir(db()));
     auto key = SealKey::load_or_create(default_key_path(db()));
     ASSERT_TRUE(key);
     auto store = open_store(db());
     write_run(*store, "run-1", *key);
     write_run(*store, "run-2", *key);
   }
-  std::string db() const { return (dir_ / "audit.db").string(); }
+  std::string db() const { return db_.string(); }
   tcplan::testing::ProcessResult audit(std::vector<std::string> args) {
     args.insert(args.begin(), {"--audit-db", db(), "audit"});
     return run_tcplan(args);
   }
   TempDir dir_;
+  std::filesystem::path db_ = tcplan::testing::test_store(dir_.path());
 };
 
 TEST_F(AuditCli, VerifyIntactTrailExitsZeroAndRecordsTheRead) {
@@ -45,7 +48,7 @@ TEST_F(AuditCli, VerifyIntactTrailExitsZeroAndRecordsTheRead) {
 }
 
 TEST_F(AuditCli, VerifyNamesTheFirstBadSeqAndExitsOne) {
-  RawDb(db()).exec("UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
+  tamper(db(), "UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
   auto r = audit({"verify"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("NOT INTACT: event 9: hash mismatch"), std::string::npos) << r.out;
@@ -54,7 +57,7 @@ TEST_F(AuditCli, VerifyNamesTheFirstBadSeqAndExitsOne) {
 // The report of a broken chain is still written (it shows the break), but the exit code says
 // the chain does not verify: a script that only checks the exit code must not pass it.
 TEST_F(AuditCli, ReportOfABrokenChainExitsOne) {
-  RawDb(db()).exec("UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
+  tamper(db(), "UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
   const std::string html = (dir_ / "r.html").string();
   auto r = audit({"report", "run-1", "--html", html});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -153,11 +156,14 @@ TEST_F(AuditCli, ShowEscapesControlCharactersFromServers) {
   EXPECT_NE(r.out.find("RequestId=req\\r\\nfake line"), std::string::npos) << r.out;
 }
 
+// A trail nobody made: no file, or a database `audit init` never set up. Reading it makes
+// nothing.
 TEST_F(AuditCli, MissingDbIsAnErrorNotAnEmptyTrail) {
-  auto r = run_tcplan({"--audit-db", (dir_ / "none.db").string(), "audit", "verify"});
+  const auto none = tcplan::testing::absent_store(dir_.path());
+  auto r = run_tcplan({"--audit-db", none.string(), "audit", "verify"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("no audit DB"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
+  EXPECT_NE(r.err.find(tcplan::testing::absent_store_message()), std::string::npos) << r.err;
+  EXPECT_FALSE(tcplan::testing::trail_written(none));
 }
 
 }  // namespace

@@ -165,7 +165,11 @@ TEST(CallCommandTrail, ACallIsASealedRunAndIsNotSentWhenItCannotBeRecorded) {
   auto before = count_state(cloud.state()).clusters;
   RunOptions o;
   o.cwd = bed.dir.path();
-  auto refused = run_tcplan_against(cloud, bed.dir / "no-such-dir" / "a.db",
+  // A file in a directory that does not exist, or a database without the tcplan tables (a
+  // writer never creates them).
+  const auto unopenable =
+      testing_postgres() ? absent_store(bed.dir.path()) : bed.dir / "no-such-dir" / "a.db";
+  auto refused = run_tcplan_against(cloud, unopenable,
                                     {"call", "emr", "CreateInstance", "--params", params}, o);
   EXPECT_EQ(refused.exit_code, 1) << dump(refused);
   EXPECT_NE(refused.err.find("nothing was sent"), std::string::npos) << refused.err;

@@ -1,11 +1,15 @@
 // The canary: a SecretKey, an X-TC-Token, a LoginSettings.Password, a MetaDataPass and
 // ${env.X} values (one under a name that says nothing), used through `call`, `plan`, `apply`
 // and `audit export|report|pack|verify` at --log-level trace, appear in no byte of stdout,
-// stderr, the DB and its WAL, the exports, the report or the pack. Against the real emulator
-// over loopback, with a key pair that requires the session token.
+// stderr, the DB and its WAL (on PostgreSQL: the database's files, the server's WAL and its
+// log), the exports, the report or the pack. Against the real emulator over loopback, with a
+// key pair that requires the session token.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
+
+#include "audit/location.h"
 #include "emulator/local_emulator.h"
 #include "tests/audit/fixture.h"
 #include "tests/executor/e2e.h"
@@ -48,19 +52,19 @@ class Canary : public ::testing::Test {
     cloud_ = emulator::LocalEmulator::start(o);
   }
   // Held open from the first command on: SQLite keeps the WAL file while a connection uses
-  // it, so its bytes can be read at the end.
+  // it, so its bytes can be read at the end. (The server keeps PostgreSQL's.)
   void hold_the_wal() {
-    ASSERT_EQ(sqlite3_open((dir_ / "audit.db").c_str(), &db_), SQLITE_OK);
+    if (testing_postgres()) return;
+    ASSERT_EQ(sqlite3_open(store_.c_str(), &db_), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db_, "SELECT count(*) FROM events", nullptr, nullptr, nullptr),
               SQLITE_OK);
   }
   void TearDown() override { sqlite3_close(db_); }
 
   ProcessResult tcplan(std::vector<std::string> args, const std::string& format = "text") {
-    std::vector<std::string> all = {
-        "--endpoint",   cloud_->url(), "--region",     "ap-guangzhou",
-        "--time-scale", "1000",        "--audit-db",   (dir_ / "audit.db").string(),
-        "--log-level",  "trace",       "--log-format", format};
+    std::vector<std::string> all = {"--endpoint",   cloud_->url(), "--region",     "ap-guangzhou",
+                                    "--time-scale", "1000",        "--audit-db",   store_.string(),
+                                    "--log-level",  "trace",       "--log-format", format};
     all.insert(all.end(), args.begin(), args.end());
     RunOptions o;
     o.cwd = dir_.path();
@@ -80,6 +84,8 @@ class Canary : public ::testing::Test {
 
   TempDir keys_;  // the emulator's key file: not an output of tcplan
   TempDir dir_;   // everything tcplan writes: the trail, its key and witness, exports, packs
+  std::filesystem::path store_ = test_store(dir_.path());  // on PostgreSQL: elsewhere, below
+  std::filesystem::file_time_type started_ = std::filesystem::file_time_type::clock::now();
   std::unique_ptr<emulator::LocalEmulator> cloud_;
   sqlite3* db_ = nullptr;
   std::vector<std::pair<std::string, std::string>> outputs_;
@@ -133,14 +139,39 @@ TEST_F(Canary, NoSecretReachesAnyOutputOrFile) {
   EXPECT_NE(rows.find("\"run_id\":\"call-"), std::string::npos) << "tcplan call is recorded";
   EXPECT_NE(rows.find("[REDACTED]"), std::string::npos);
 
-  ASSERT_TRUE(std::filesystem::exists(dir_ / "audit.db-wal")) << "the WAL is scanned too";
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
-    if (!entry.is_regular_file()) continue;
-    ++files;
-    outputs_.emplace_back(entry.path().string(), read_file(entry.path()));
+  auto scan = [&](const std::filesystem::path& dir) {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      if (!entry.is_regular_file()) continue;
+      ++n;
+      outputs_.emplace_back(entry.path().string(), read_file(entry.path()));
+    }
+    return n;
+  };
+  if (!testing_postgres()) {
+    ASSERT_TRUE(std::filesystem::exists(dir_ / "audit.db-wal")) << "the WAL is scanned too";
+    files = scan(dir_.path());
+    EXPECT_GE(files, 12u);  // db, wal, shm, key, witness, exports, report, the pack's six
+  } else {
+    // The seal key and witness live in the state directory, the events in the server's files.
+    files = scan(dir_.path());
+    EXPECT_GE(files, 9u);  // exports, report, the pack's six
+    for (const char* side : {".key", ".witness"}) {
+      const auto path = side_file(store_.string(), side);
+      ASSERT_TRUE(std::filesystem::exists(path)) << path;
+      outputs_.emplace_back(path.string(), read_file(path));
+    }
+    auto stored = trail_bytes(store_, started_ - std::chrono::seconds{1});
+    std::size_t wal = 0, data = 0;
+    for (const auto& [where, bytes] : stored) {
+      wal += where.find("/pg_wal/") != std::string::npos;
+      data += where.find("/base/") != std::string::npos;
+    }
+    EXPECT_GE(data, 1u) << "the database's files are scanned";
+    EXPECT_GE(wal, 1u) << "and the WAL the test wrote";
+    outputs_.insert(outputs_.end(), stored.begin(), stored.end());
   }
-  EXPECT_GE(files, 12u);  // db, wal, shm, key, witness, exports, report, the pack's six
   for (const auto& [where, bytes] : outputs_) {
     for (const auto& secret : canaries()) {
       EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " found in " << where;

@@ -1,5 +1,5 @@
 // Shared helpers for the audit tests: a trail in a temp dir with a fixed clock, a typical
-// run's events, and raw SQLite access for playing the attacker (triggers dropped).
+// run's events, and raw access for playing the attacker (triggers dropped or disabled).
 #pragma once
 
 #include <sqlite3.h>
@@ -10,8 +10,11 @@
 #include <string>
 
 #include "audit/event_store.h"
+#include "audit/location.h"
 #include "audit/seal.h"
+#include "tests/testing/pg_server.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::audit::testing {
 
@@ -132,5 +135,17 @@ class RawDb {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// Runs `sql` on either store behind tcplan's back, as an attacker with write access would:
+// SQLite with the append-only triggers dropped, PostgreSQL as the superuser with triggers
+// disabled for the session (session_replication_role = replica).
+inline void tamper(const std::filesystem::path& db, const std::string& sql) {
+  if (!is_postgres_location(db.string())) {
+    RawDb(db).exec(sql);
+    return;
+  }
+  tcplan::testing::shared_pg_server().execute("SET session_replication_role = replica; " + sql,
+                                              tcplan::testing::pg_database(db.string()));
+}
 
 }  // namespace tcplan::audit::testing

@@ -10,6 +10,7 @@
 #include "cli/app.h"
 #include "tests/testing/local_cloud.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing {
 namespace {
@@ -33,16 +34,16 @@ const std::string kPlans = std::string(TCPLAN_SOURCE_DIR) + "/plans/";
 
 TEST(ApplyCommand, AMissingPlanIsAUsageError) {
   TempDir dir;
-  Outcome r =
-      run_main({"apply", (dir / "nope.toml").string(), "--audit-db", (dir / "a.db").string()});
+  const auto db = test_store(dir.path());
+  Outcome r = run_main({"apply", (dir / "nope.toml").string(), "--audit-db", db.string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("cannot read"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "a.db")) << "a trail was created for nothing";
+  EXPECT_FALSE(trail_written(db)) << "a trail was written for nothing";
 }
 
 TEST(ApplyCommand, BadDurationsAndTimesAreUsageErrorsBeforeAnythingIsOpened) {
   TempDir dir;
-  const std::string db = (dir / "a.db").string();
+  const std::string db = test_store(dir.path()).string();
   Outcome lock =
       run_main({"apply", kPlans + "lifecycle.toml", "--wait-lock", "soon", "--audit-db", db});
   EXPECT_EQ(lock.code, 2);
@@ -51,7 +52,7 @@ TEST(ApplyCommand, BadDurationsAndTimesAreUsageErrorsBeforeAnythingIsOpened) {
       run_main({"apply", kPlans + "lifecycle.toml", "--now", "tomorrow", "--audit-db", db});
   EXPECT_EQ(now.code, 2);
   EXPECT_NE(now.err.find("--now 'tomorrow'"), std::string::npos) << now.err;
-  EXPECT_FALSE(std::filesystem::exists(db));
+  EXPECT_FALSE(trail_written(db));
 }
 
 TEST(ValidateCommand, PreviewIsAReservedStepId) {
@@ -67,17 +68,17 @@ TEST(ValidateCommand, PreviewIsAReservedStepId) {
 }
 
 TEST(ShippedBinary, IgnoresTheCrashTestsKillHook) {
-  TempDir dir;
+  TempDir dir, other;
   LocalCloud cloud({.fixture = std::filesystem::path(kPlans) / "fixtures/fleet.toml"});
   RunOptions o;
   o.cwd = dir.path();
   o.env["TCPLAN_TEST_KILL_AFTER_EVENTS"] = "1";
-  ProcessResult r = run_tcplan_against(cloud, dir / "a.db",
+  ProcessResult r = run_tcplan_against(cloud, test_store(dir.path()),
                                        {"apply", kPlans + "hdfs-rolling-restart.toml", "--yes"}, o);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   o.test_hooks = true;
   ProcessResult hooked = run_tcplan_against(
-      cloud, dir / "b.db", {"apply", kPlans + "hdfs-rolling-restart.toml", "--yes"}, o);
+      cloud, test_store(other.path()), {"apply", kPlans + "hdfs-rolling-restart.toml", "--yes"}, o);
   EXPECT_EQ(hooked.exit_code, 128 + 9) << "the test build did not honour the hook";
 }
 

@@ -10,6 +10,7 @@
 #include "tests/api/cloud_stub.h"
 #include "tests/api/loopback_server.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing {
 namespace {
@@ -34,6 +35,7 @@ class CallCommand : public ::testing::Test {
                    "TENCENTCLOUD_REGION",    "TENCENTCLOUD_CREDENTIALS_FILE", "TCCLI_PROFILE"};
     o.env = std::move(vars);
     o.env["HOME"] = home_.path().string();
+    o.env["TCPLAN_AUDIT_DB"] = db_.string();
     o.cwd = home_.path();
     return o;
   }
@@ -48,6 +50,7 @@ class CallCommand : public ::testing::Test {
   }
 
   TempDir home_;
+  std::filesystem::path db_ = test_store(home_.path());  // each call records to it first
   std::optional<ServerReply> reply_override_;
   LoopbackServer server_;
 };

@@ -11,6 +11,7 @@
 
 #include "tests/testing/local_cloud.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing {
 namespace {
@@ -32,19 +33,20 @@ class RunsCommand : public ::testing::Test {
     o.cwd = dir_.path();
     return run_tcplan_against(cloud_, db(), args, o);
   }
-  std::filesystem::path db() const { return dir_ / "audit.db"; }
+  const std::filesystem::path& db() const { return db_; }
 
   // Journal events of a clean run of the nightly plan, in order, up to and including the
   // step_started of its first step: killing a run right there leaves it holding its lock.
   long events_until_first_step() {
     // Its own emulator: the reference run must leave the test's cluster untouched.
     TempDir other;
+    const auto other_db = test_store(other.path());
     LocalCloud reference({.fixture = kPlans / "fixtures/fleet.toml"});
-    auto r = run_tcplan_against(reference, other / "a.db",
-                                {"apply", kNightly, "--yes", "--now", kInWindow});
+    auto r =
+        run_tcplan_against(reference, other_db, {"apply", kNightly, "--yes", "--now", kInWindow});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto exported =
-        run_tcplan_against(reference, other / "a.db", {"audit", "export", "--format", "jsonl"});
+        run_tcplan_against(reference, other_db, {"audit", "export", "--format", "jsonl"});
     std::istringstream lines(exported.out);
     std::string line;
     long n = 0;
@@ -75,14 +77,18 @@ class RunsCommand : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::filesystem::path db_ = test_store(dir_.path());
   LocalCloud cloud_;
 };
 
 TEST_F(RunsCommand, MissingTrailIsAnErrorNotAnEmptyList) {
-  auto r = tcplan({"runs"});
+  const auto none = absent_store(dir_.path());
+  RunOptions o;
+  o.cwd = dir_.path();
+  auto r = run_tcplan_against(cloud_, none, {"runs"}, o);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("no audit DB at"));
-  EXPECT_FALSE(std::filesystem::exists(db()));
+  EXPECT_THAT(r.err, HasSubstr(absent_store_message()));
+  EXPECT_FALSE(trail_written(none));
 }
 
 TEST_F(RunsCommand, ListsAFinishedRunAndShowsItsSteps) {
@@ -141,7 +147,7 @@ TEST_F(RunsCommand, StatusOfAKilledRunNamesItsLockAndHowToResume) {
   EXPECT_THAT(status.out, HasSubstr("tcplan unlock " + run));
   // Honest states: the step it was killed in is interrupted, the three after it never started;
   // the resume line names this trail, so pasting it anywhere resumes this run.
-  EXPECT_THAT(status.out, HasSubstr("--audit-db " + db().string()));
+  EXPECT_THAT(status.out, HasSubstr("--audit-db " + printed_store(db())));
   EXPECT_THAT(status.out, HasSubstr("not started"));
   EXPECT_THAT(status.out, Not(HasSubstr("preview")));
   auto json_status = tcplan({"status", run, "--output", "json"});

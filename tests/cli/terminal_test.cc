@@ -14,6 +14,7 @@
 
 #include "tests/testing/local_cloud.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::testing {
 namespace {
@@ -38,7 +39,7 @@ class Terminal : public ::testing::Test {
     std::vector<std::string> all{"--endpoint",   cloud_.url(),
                                  "--region",     "ap-guangzhou",
                                  "--time-scale", std::to_string(cloud_.time_scale()),
-                                 "--audit-db",   (dir_ / "a.db").string()};
+                                 "--audit-db",   db_.string()};
     all.insert(all.end(), rest.begin(), rest.end());
     return all;
   }
@@ -67,6 +68,7 @@ class Terminal : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::filesystem::path db_ = test_store(dir_.path());
   LocalCloud cloud_;
 };
 

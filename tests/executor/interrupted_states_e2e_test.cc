@@ -62,7 +62,7 @@ TEST(InterruptedRun, StepsThatNeverStartedArePendingNotInterrupted) {
   const std::string id = e2e::run_id_of(*done);
   EXPECT_NE(done->err.find("--resume " + id + " --endpoint " + cloud.url()), std::string::npos)
       << done->err;
-  EXPECT_NE(done->err.find("--audit-db " + bed.db.string()), std::string::npos) << done->err;
+  EXPECT_NE(done->err.find("--audit-db " + printed_store(bed.db)), std::string::npos) << done->err;
 
   json::object summary = json::parse(done->out).as_object();
   const json::array& steps = summary.at("steps").as_array();

@@ -39,12 +39,10 @@ bool trail_has(const std::filesystem::path& db,
 // write lock, or a PostgreSQL store's chain lock (a transaction-scoped advisory lock).
 bool write_lock_free(const std::filesystem::path& db) {
   if (audit::is_postgres_location(db.string())) {
-    const std::string uri = db.string();
-    const auto start = uri.find(":///") + 4;
     return shared_pg_server().query(
                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
                "database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-               uri.substr(start, uri.find('?') - start)) == "0";
+               pg_database(db.string())) == "0";
   }
   sqlite3* h = nullptr;
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {

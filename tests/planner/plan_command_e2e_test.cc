@@ -9,6 +9,7 @@
 
 #include "tests/testing/local_cloud.h"
 #include "tests/testing/process.h"
+#include "tests/testing/store.h"
 
 namespace tcplan::planner {
 namespace {
@@ -17,6 +18,7 @@ using tcplan::testing::LocalCloud;
 using tcplan::testing::read_file;
 using tcplan::testing::run_tcplan_against;
 using tcplan::testing::TempDir;
+using tcplan::testing::test_store;
 using tcplan::testing::write_file;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -28,8 +30,9 @@ const std::string kNightly = (kSource / "plans/nightly-etl-scale.toml").string()
 
 TEST(PlanCommandE2E, TablePricesTheScaleOutFromTheEmulator) {
   TempDir dir;
+  const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly});
+  auto r = run_tcplan_against(cloud, db, {"plan", kNightly});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("emr ScaleOutInstance"));
   EXPECT_THAT(r.out, HasSubstr("CNY/hour"));
@@ -47,8 +50,9 @@ TEST(PlanCommandE2E, TablePricesTheScaleOutFromTheEmulator) {
 
 TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   TempDir dir;
+  const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly, "--format", "json"});
+  auto r = run_tcplan_against(cloud, db, {"plan", kNightly, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::value doc = json::parse(r.out);
   EXPECT_EQ(doc.at("plan").at("name").as_string(), "nightly-etl-scale");
@@ -62,31 +66,32 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   EXPECT_EQ(doc.at("total").at("currency").as_string(), "CNY");
   EXPECT_GT(doc.at("total").at("window").at("discounted").to_number<double>(), 0.0);
 
-  auto md = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly, "--format", "markdown"});
+  auto md = run_tcplan_against(cloud, db, {"plan", kNightly, "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_THAT(md.out, HasSubstr("| `grow` | scale_out |"));
 }
 
 TEST(PlanCommandE2E, OverBudgetExitsThree) {
   TempDir dir;
+  const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
   std::string plan = read_file(kNightly);
   auto at = plan.find("max_hourly = 120.0");
   ASSERT_NE(at, std::string::npos);
   plan.replace(at, 18, "max_hourly = 0.01");
   write_file(dir / "tight.toml", plan);
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", (dir / "tight.toml").string()});
+  auto r = run_tcplan_against(cloud, db, {"plan", (dir / "tight.toml").string()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out + r.err, HasSubstr("OVER BUDGET"));
 }
 
 TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   TempDir dir;
+  const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
   write_file(dir / "p.toml", read_file(kNightly));
   const std::string saved = (dir / "p.saved.json").string();
-  auto r =
-      run_tcplan_against(cloud, dir / "a.db", {"plan", (dir / "p.toml").string(), "--out", saved});
+  auto r = run_tcplan_against(cloud, db, {"plan", (dir / "p.toml").string(), "--out", saved});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(read_file(saved)).at("schema").as_string(), "tcplan.saved-plan/1");
 
@@ -94,7 +99,7 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   std::string plan = read_file(dir / "p.toml");
   plan.replace(plan.find("TaskCount = 4"), 13, "TaskCount = 3");
   write_file(dir / "p.toml", plan);
-  auto stale = run_tcplan_against(cloud, dir / "a.db",
+  auto stale = run_tcplan_against(cloud, db,
                                   {"apply", saved, "--yes", "--now", "2026-11-24T01:10:00+08:00"});
   EXPECT_EQ(stale.exit_code, 3) << stale.out << stale.err;
   EXPECT_THAT(stale.err, HasSubstr("changed since it was saved"));
