@@ -45,6 +45,7 @@ TEST(CredentialsE2E, RunsOnAnAssumedRoleAndNamesItInTheTrailAndReport) {
   const auto started = std::filesystem::file_time_type::clock::now() - std::chrono::seconds{1};
   LocalCloud cloud({.fixture = fleet_fixture()});
   Bed bed;
+  keep_payloads_uncompressed(bed.db);
   RunOptions o;
   o.env["TENCENTCLOUD_SECRET_ID"] = emulator::kLocalSecretId;
   o.env["TENCENTCLOUD_SECRET_KEY"] = emulator::kLocalSecretKey;
@@ -94,9 +95,13 @@ TEST(CredentialsE2E, RunsOnAnAssumedRoleAndNamesItInTheTrailAndReport) {
         EXPECT_EQ(bytes.find(secret), std::string::npos) << field << " in " << name;
     }
   }
-  // It did sign: its SecretId is in the trail.
-  EXPECT_NE(exported.out.find(std::string(issued[0].at("secret_id").as_string())),
-            std::string::npos);
+  // It did sign: its SecretId is in the trail, as exported and as stored.
+  const std::string secret_id(issued[0].at("secret_id").as_string());
+  EXPECT_NE(exported.out.find(secret_id), std::string::npos);
+  bool stored_id = false;
+  for (const auto& [name, bytes] : stored)
+    stored_id |= bytes.find(secret_id) != std::string::npos;
+  EXPECT_TRUE(stored_id) << "the trail's bytes do not hold the requests";
 }
 
 TEST(CredentialsE2E, AnStsOutageAtStartIsAUsageErrorNamingTheCode) {

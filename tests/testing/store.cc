@@ -118,6 +118,12 @@ std::string printed_store(const std::filesystem::path& db) {
   return "'" + location->display + "'";
 }
 
+void keep_payloads_uncompressed(const std::filesystem::path& db) {
+  if (!audit::is_postgres_location(db.string())) return;
+  shared_pg_server().execute("ALTER TABLE events ALTER COLUMN payload SET STORAGE EXTERNAL",
+                             pg_database(db.string()));
+}
+
 std::vector<std::pair<std::string, std::string>> trail_bytes(
     const std::filesystem::path& db, std::filesystem::file_time_type since) {
   namespace fs = std::filesystem;

@@ -36,6 +36,11 @@ bool trail_written(const std::filesystem::path& db);
 // store the URI rebuilt without a password, shell-quoted (the socket directory's '?host=').
 std::string printed_store(const std::filesystem::path& db);
 
+// For "this secret is in no byte of the store" checks, before anything is written: PostgreSQL
+// compresses long values (TOAST), where a secret would not show as bytes; the trail's
+// payloads are stored uncompressed instead, as SQLite stores them. Nothing for a file.
+void keep_payloads_uncompressed(const std::filesystem::path& db);
+
 // Every byte a store holds of a trail, for "this secret is in no byte of it" checks, as
 // (where, bytes): the SQLite file and its WAL, or a PostgreSQL store's database files (after a
 // checkpoint writes them out), the server's WAL segments written since `since` (the server is
