@@ -20,9 +20,10 @@ struct PgServerOptions {
 
 class PgServer {
  public:
-  // initdb + start in `dir` (created; must be empty or absent). Throws std::runtime_error with
-  // what to install when the server binaries are missing, and with the server's log when it
-  // does not start.
+  // initdb + start in `dir` (created; must be empty or absent). A test server keeps its data in
+  // /dev/shm when that has 2 GiB free (dir/data is a symlink there). Throws
+  // std::runtime_error with what to install when the server binaries are missing, and with the
+  // server's log when it does not start.
   static std::unique_ptr<PgServer> start(const std::filesystem::path& dir,
                                          const PgServerOptions& options = {});
   // Attaches to a server started by another process in `dir` (reads dir/uri).
@@ -31,7 +32,7 @@ class PgServer {
   PgServer(const PgServer&) = delete;
   PgServer& operator=(const PgServer&) = delete;
 
-  // Stops the server (fast shutdown) and waits until it has exited.
+  // Stops the server (immediate shutdown: its data is deleted) and waits until it has exited.
   void stop();
   // Leaves the server running when this object goes (the ctest fixture's start step).
   void release() { owned_ = false; }
