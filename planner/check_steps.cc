@@ -84,6 +84,14 @@ void check_for_each(Context& c, const Step& s) {
     if (f.as_array().empty()) c.diags.error(s.for_each_at, "for_each list is empty");
     return;
   }
+  if (f.is_object()) {
+    // A query (read by the parser); its clusters are the dry run's to choose.
+    if (s.service != "emr" && s.kind != StepKind::kCall) {
+      c.diags.error(s.for_each_at, "a for_each query chooses EMR clusters; step '" + s.id +
+                                       "' acts on " + s.service + " instances");
+    }
+    return;
+  }
   auto t = parse_template(f.as_string());
   if (!t.ok()) return;  // reported with the other references
   const Reference* r = t->whole();

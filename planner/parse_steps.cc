@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/catalog.h"
+#include "planner/fleet_query.h"
 #include "planner/plan_reader.h"
 
 namespace tcplan::planner {
@@ -164,8 +165,16 @@ class StepReader {
       s->for_each_at = where(*f);
       if (f->is_array() || f->is_string()) {
         if (auto j = r_.to_json(*f, 0)) s->for_each = std::move(*j);
+      } else if (const toml::table* query = f->as_table()) {
+        FleetQuery q;
+        if (read_fleet_query(r_, *query, &q)) {
+          s->for_each = query_json(q);
+          s->for_each_query = std::move(q);
+        }
       } else {
-        r_.type_error(*f, "for_each", "a list or a reference to one (\"${vars.NAME}\")");
+        r_.type_error(*f, "for_each",
+                      "a list, a reference to one (\"${vars.NAME}\") or a query table "
+                      "({ tags = { team = \"data\" } })");
       }
       if (is_undo) d_.error(s->for_each_at, "'for_each' is not allowed in [[steps.undo]]");
     }

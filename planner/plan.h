@@ -73,6 +73,30 @@ struct Budget {
   Location at;
 };
 
+// [approval]: a saved plan must carry approvals by other people before it is applied
+// (`tcplan approve`, `tcplan apply SAVED --approvals DIR`), and goes stale after max_age.
+struct ApprovalPolicy {
+  std::int64_t required = 0;           // distinct approver keys needed
+  std::vector<std::string> approvers;  // allowed key fingerprints (16 hex); empty = any key
+  std::optional<Millis> max_age;       // a saved plan older than this is refused
+  Location at, required_at, approvers_at, max_age_at;
+};
+
+// The age after which `tcplan apply SAVED` refuses a saved plan when [approval] states none.
+inline constexpr Millis kDefaultSavedPlanMaxAge{24 * 3600 * 1000};
+
+// for_each as a query instead of a list: the clusters of the step's region whose tags, name,
+// status and product match (every criterion given must match). The dry run resolves it to
+// cluster ids (fleet_query.h); the saved plan pins them.
+struct FleetQuery {
+  std::vector<std::pair<std::string, std::string>> tags;  // key = value; "*": any value
+  std::string name_prefix;                                // ClusterName starts with it
+  std::optional<std::int64_t> status;                     // cluster status code (running: 2)
+  std::string product_version;                            // EmrVersion, e.g. "EMR-V3.5.0"
+  std::optional<std::int64_t> product_id;                 // ProductId, e.g. 44
+  Location at;
+};
+
 struct Guardrails {
   std::optional<std::int64_t> max_scale_in_nodes;
   std::optional<std::int64_t> max_scale_out_nodes;
@@ -116,8 +140,10 @@ struct Step {
   std::string description;
   bool allow_terminate = false;
 
-  // Fan-out: a literal list or one reference to a list.
+  // Fan-out: a literal list, one reference to a list, or a query (for_each_query set, and
+  // for_each holds the query as a JSON object so that `for_each` alone says "fans out").
   std::optional<boost::json::value> for_each;
+  std::optional<FleetQuery> for_each_query;
   int max_parallel = 0;  // 0 = no limit
 
   // kind = "wait": exactly one of flow / trace / until.
@@ -142,9 +168,11 @@ struct Plan {
   std::string sha256;                 // of the file's bytes (hex)
 
   std::int64_t version = 0;
-  std::string name, description, region, target;
+  std::string name, description, region;
+  std::string target;  // "local" | "cloud" | "" (not said); the --target flag wins over it
   std::optional<Window> window;
   std::optional<Budget> budget;
+  std::optional<ApprovalPolicy> approval;
   Defaults defaults;
   Guardrails guardrails;
   boost::json::object vars;
