@@ -105,6 +105,7 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
   ctx.plan = &plan_;
   ctx.run_id = journal_.run_id();
   ctx.item = it ? it->item_value : nullptr;
+  ctx.fleets = options_.fleets;
   for (std::size_t n = 0; n < items_.size(); ++n) {
     const auto& step = plan_.steps[n];
     bool fan_out = step.for_each.has_value();
@@ -234,15 +235,18 @@ awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
     it.selected = it.prior->selected;
   }
 
+  // How long the step should take: its prediction when the dry run made one, else its timeout.
+  const auto predicted = options_.predicted.find(step.id);
+  const auto expected = predicted != options_.predicted.end() ? predicted->second : step.timeout;
   auto verdict = check_window(plan_.window ? std::optional<ChangeWindow>(ChangeWindow{
                                                  plan_.window->start, plan_.window->end})
                                            : std::nullopt,
-                              now(), step.timeout);
+                              now(), expected);
   if (verdict != WindowVerdict::kOpen) {
     it.report.status = ItemState::kRefused;
     it.report.detail =
-        "not started: " + describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end},
-                                   now(), step.timeout);
+        "not started: " +
+        describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end}, now(), expected);
     record(audit::EventKind::kRefused, it, {{"reason", "window"}, {"detail", it.report.detail}});
     co_return;
   }

@@ -34,6 +34,7 @@
 #include "executor/status.h"
 #include "executor/wait.h"
 #include "executor/window.h"
+#include "planner/fleet_query.h"
 #include "planner/plan.h"
 
 namespace tcplan::executor {
@@ -51,6 +52,12 @@ struct RunOptions {
   std::function<void(const std::string&)> log;  // progress lines when not on a terminal
   std::uint64_t seed = 0;                       // jitter; 0 = from the run id
   Interruption* interruption = nullptr;         // Ctrl-C / SIGTERM; none: run to the end
+  // The clusters the dry run chose for each query-based for_each (pinned by a saved plan).
+  const planner::Fleets* fleets = nullptr;
+  // Each step's predicted duration per item (cloud time), by step id: a step does not start
+  // when that would carry it past the window's end. A step without one is judged by its
+  // timeout.
+  std::map<std::string, std::chrono::milliseconds> predicted;
 };
 
 // What a step item left behind, for the summary, `--explain` and dependents.

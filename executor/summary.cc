@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/duration.h"
+#include "planner/window_fit.h"
 
 namespace tcplan::executor {
 
@@ -32,6 +33,12 @@ std::string detail_of(const StepReport& s) {
   return {};
 }
 
+// The step's duration in the target's time, comparable with the prediction.
+std::chrono::milliseconds actual(const StepReport& s, const SummaryCosts& costs) {
+  return std::chrono::milliseconds{
+      static_cast<std::int64_t>(static_cast<double>(s.duration().count()) * costs.time_scale)};
+}
+
 void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
                 const std::string& prefix, std::string& out) {
   for (const auto& s : steps) {
@@ -43,9 +50,13 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
     }
     std::string id = prefix + s.id;
     if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
+    std::string predicted = "-";
+    if (auto p = costs.predicted.find(s.id); p != costs.predicted.end() && prefix.empty()) {
+      predicted = planner::short_duration(p->second, true);
+    }
     out += pad(id, 24) + " " + pad(std::string(to_string(s.status())), 12) + " " +
-           pad(base::format_duration(s.duration() / 100 * 100), 10) + " " +
-           pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
+           pad(base::format_duration(actual(s, costs) / 1000 * 1000), 10) + " " +
+           pad(predicted, 10) + " " + pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
     std::string detail = detail_of(s);
     if (!detail.empty()) out += "    " + detail + "\n";
   }
@@ -56,7 +67,13 @@ json::object step_json(const StepReport& s, const SummaryCosts& costs) {
                  {"kind", s.kind},
                  {"status", to_string(s.status())},
                  {"duration_ms", s.duration().count()},
+                 {"actual_ms", actual(s, costs).count()},
                  {"attempts", s.attempts()}};
+  if (auto p = costs.predicted.find(s.id); p != costs.predicted.end()) {
+    o["predicted_ms"] = p->second.count();
+  } else {
+    o["predicted_ms"] = nullptr;
+  }
   if (auto c = costs.window_cost.find(s.id); c != costs.window_cost.end()) {
     o["predicted_cost"] = c->second;
   } else {
@@ -85,9 +102,16 @@ json::object step_json(const StepReport& s, const SummaryCosts& costs) {
 
 std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
   std::string out = pad("STEP", 24) + " " + pad("RESULT", 12) + " " + pad("DURATION", 10) + " " +
-                    pad("ATTEMPTS", 8) + " PREDICTED COST\n";
+                    pad("PREDICTED", 10) + " " + pad("ATTEMPTS", 8) + " PREDICTED COST\n";
   table_rows(report.steps, costs, "", out);
   table_rows(report.undo, costs, "undo ", out);
+  if (costs.time_scale != 1.0) {
+    char note[120];
+    std::snprintf(note, sizeof note,
+                  "(durations in the target's time: at time scale %g a wall second is %g)\n",
+                  costs.time_scale, costs.time_scale);
+    out += note;
+  }
   out += "run " + std::string(to_string(report.status));
   if (!report.detail.empty()) out += ": " + report.detail;
   out += "\n";
@@ -123,7 +147,7 @@ json::object summary_json(const std::string& run_id, const RunReport& report,
       {"schema", "tcplan.run/1"},           {"run", run_id},
       {"status", to_string(report.status)}, {"exit_code", static_cast<int>(exit_code(report))},
       {"steps", std::move(steps)},          {"undo", std::move(undo)},
-      {"currency", costs.currency}};
+      {"currency", costs.currency},         {"time_scale", costs.time_scale}};
   if (!report.detail.empty()) o["detail"] = report.detail;
   return o;
 }
