@@ -27,9 +27,9 @@ int run_main(int argc, char** argv) {
       "~/.tccli/<profile>.credential. --target local needs none.");
 
   GlobalOptions global;
-  app.add_option("--target", global.target, "local (embedded emulator) or cloud")
-      ->check(CLI::IsMember({"local", "cloud"}))
-      ->capture_default_str();
+  app.add_option("--target", global.target,
+                 "local (embedded emulator) or cloud; default: the plan's `target`, else local")
+      ->check(CLI::IsMember({"local", "cloud"}));
   app.add_option("--endpoint", global.endpoint,
                  "Send requests to this URL instead (e.g. a standalone emulator)");
   app.add_option("--region", global.region, "Region, e.g. ap-guangzhou");
@@ -61,8 +61,8 @@ int run_main(int argc, char** argv) {
 
   CommandFn run;
   for (AddCommand add :
-       {add_validate_command, add_plan_command, add_apply_command, add_runs_command,
-        add_audit_command, add_call_command, add_emulator_command}) {
+       {add_validate_command, add_plan_command, add_approve_command, add_apply_command,
+        add_runs_command, add_audit_command, add_call_command, add_emulator_command}) {
     add(app, global, run);
   }
 

@@ -1,29 +1,25 @@
 // `tcplan apply PLAN|SAVED [--yes] [--resume [RUN]] [--now TIME] [--max-parallel N]
-// [--explain] [--wait-lock DURATION] [--audit-key FILE]`: what operators run in a change
-// window. This file is the flags and the printing; executor::RunDriver does the run (find or
-// start it, lease, locks, dry run, approval, steps, seal).
+// [--explain] [--wait-lock DURATION] [--new-run] [--approvals DIR] [--audit-key FILE]`: what
+// operators run in a change window. This file is the flags and the printing; apply_input.cc
+// reads the input, executor::RunDriver does the run (find or start it, lease, the refusals,
+// locks, dry run, approval, steps, seal).
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "audit/event_store.h"
 #include "audit/seal.h"
 #include "audit/witness.h"
-#include "base/duration.h"
-#include "base/time.h"
+#include "cli/apply_input.h"
 #include "cli/approval_prompt.h"
 #include "cli/command.h"
 #include "cli/target.h"
 #include "executor/interruption.h"
 #include "executor/run_driver.h"
-#include "executor/saved_plan.h"
 #include "executor/summary.h"
-#include "planner/validate.h"
 
 namespace tcplan::cli {
 
@@ -32,14 +28,14 @@ namespace ex = tcplan::executor;
 namespace {
 
 struct ApplyArgs {
-  std::string plan;
+  ApplyInput input;
   bool yes = false;
   bool resume = false;
   std::string resume_run;
-  std::string now;
   std::size_t max_parallel = 0;
   bool explain = false;
-  std::string wait_lock;
+  bool new_run = false;
+  std::string approvals;
   std::string audit_key;
 };
 
@@ -52,52 +48,10 @@ void print_line(FILE* f, const std::string& s) {
 int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   const bool json_out = global.output == "json";
   FILE* info = json_out ? stderr : stdout;
-
-  // A saved plan names its plan file; both are checked, offline, before anything is sent.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(args.plan, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read: no such file\n", args.plan.c_str());
-    return kExitUsage;
-  }
-  std::ostringstream text;
-  text << std::ifstream(args.plan, std::ios::binary).rdbuf();
-  ex::ApplyRequest req;
-  req.input_path = req.plan_path = args.plan;
-  if (ex::looks_like_saved_plan(text.str())) {
-    auto saved = ex::parse_saved_plan(text.str());
-    if (!saved) {
-      std::fprintf(stderr, "%s: error: %s\n", args.plan.c_str(), saved.error().message.c_str());
-      return kExitUsage;
-    }
-    req.plan_path = saved->plan_file;
-    req.saved = std::move(*saved);
-  }
-  planner::Diagnostics diags(req.plan_path);
-  auto plan = planner::check_plan_file(req.plan_path, diags);
-  std::fputs(diags.render().c_str(), stderr);
-  if (!plan || diags.has_errors()) {
-    std::fprintf(stderr, "%s: invalid (%zu error%s): nothing was sent\n", req.plan_path.c_str(),
-                 diags.errors(), diags.errors() == 1 ? "" : "s");
-    return kExitFailed;
-  }
-  req.plan = &*plan;
-  if (!args.now.empty()) {
-    req.run.now = base::parse_rfc3339(args.now);
-    if (!req.run.now) {
-      std::fprintf(stderr,
-                   "error: --now '%s' is not a time with a zone (e.g. 2026-11-24T02:00:00+08:00)\n",
-                   args.now.c_str());
-      return kExitUsage;
-    }
-  }
-  if (!args.wait_lock.empty()) {
-    req.wait_lock = base::parse_duration(args.wait_lock);
-    if (!req.wait_lock) {
-      std::fprintf(stderr, "error: --wait-lock '%s' is not a duration (e.g. 10m)\n",
-                   args.wait_lock.c_str());
-      return kExitUsage;
-    }
-  }
+  LoadedApply loaded;
+  if (int rc = load_apply_input(args.input, loaded); rc != kExitOk) return rc;
+  ex::ApplyRequest& req = loaded.request;
+  const planner::Plan& plan = *loaded.plan;
 
   // From here to the seal, Ctrl-C and SIGTERM end the run cleanly. Before the target starts
   // any thread: the signals stay blocked in all of them and are read on the watcher's.
@@ -109,7 +63,9 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   });
 
   GlobalOptions g = global;
-  if (g.region.empty()) g.region = plan->region;
+  const TargetChoice choice = choose_target(global.target, plan.target);
+  g.target = choice.target;
+  if (g.region.empty()) g.region = plan.region;
   auto target = resolve_target(g);
   if (!target) {
     std::fprintf(stderr, "error: %s\n", target.error().message.c_str());
@@ -138,7 +94,9 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
 
   req.resume = args.resume;
   req.resume_run = args.resume_run;
-  req.target = target->description;
+  req.new_run = args.new_run;
+  req.approvals_dir = args.approvals;
+  req.target = choice.target + ": " + target->description + " (" + choice.source + ")";
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
   req.run.progress_on_terminal = !json_out && isatty(STDERR_FILENO);
@@ -161,7 +119,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     }
   }
   if (out.code == kExitInterrupted && !out.run_id.empty())
-    print_line(info, "resume with: tcplan apply " + args.plan + " --resume " + out.run_id);
+    print_line(info, "resume with: tcplan apply " + args.input.path + " --resume " + out.run_id);
   return out.code;
 }
 
@@ -172,25 +130,30 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   auto* cmd = app.add_subcommand(
       "apply",
       "Run a plan (or a saved plan from `tcplan plan --out`): idempotent, resumable, audited");
-  cmd->add_option("PLAN", args->plan, "Plan file (.toml) or saved plan (.json)")->required();
+  cmd->add_option("PLAN", args->input.path, "Plan file (.toml) or saved plan (.json)")->required();
   cmd->add_flag("--yes,-y", args->yes, "Approve without the interactive prompt");
   cmd->add_option("--resume", args->resume_run,
                   "Resume RUN (or, with no value, the latest unfinished run of this plan)")
       ->expected(0, 1);
-  cmd->add_option("--now", args->now,
+  cmd->add_option("--now", args->input.now,
                   "Pin the clock for a rehearsal of the change window (RFC 3339 with a zone)");
   cmd->add_option("--max-parallel", args->max_parallel, "At most N step items at once")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--explain", args->explain,
                 "Say why each step ran, was skipped, re-sent or reconciled");
-  cmd->add_option("--wait-lock", args->wait_lock,
+  cmd->add_option("--wait-lock", args->input.wait_lock,
                   "Wait up to DURATION for another run's cluster lock instead of refusing");
+  cmd->add_flag("--new-run", args->new_run,
+                "Apply a plan that already succeeded (or a used saved plan) again, on purpose");
+  cmd->add_option("--approvals", args->approvals,
+                  "Directory of `tcplan approve` files for SAVED (default: SAVED.approvals)");
   cmd->add_option("--audit-key", args->audit_key,
                   "Ed25519 key that seals the run (default: <audit-db>.key, created 0600)");
   cmd->footer(
       "Examples:\n"
       "  tcplan apply plans/lifecycle.toml --yes\n"
       "  tcplan apply plans/lifecycle.toml --resume     # the latest unfinished run\n"
+      "  tcplan apply fleet.json --approvals fleet.json.approvals --yes\n"
       "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m  # queue\n"
       "Ctrl-C stops cleanly (exit 130, resumable); a second Ctrl-C abandons calls in flight.");
   cmd->callback([cmd, args, &global, &run] {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "cli/trail.h"
 #include "executor/lease.h"
 #include "planner/plan.h"
+#include "planner/window_fit.h"
 
 namespace tcplan::cli {
 namespace {
@@ -175,6 +177,42 @@ int run_runs(const GlobalOptions& g) {
   return kExitOk;
 }
 
+// What the dry run predicted for a step (cloud time), from the run's preview_digest event.
+std::optional<std::int64_t> predicted_ms(const au::RunState& run, const std::string& step) {
+  if (!run.preview.is_object()) return std::nullopt;
+  const auto* steps = run.preview.as_object().if_contains("steps");
+  if (!steps || !steps->is_array()) return std::nullopt;
+  for (const auto& s : steps->as_array()) {
+    if (!s.is_object()) continue;
+    const auto* id = s.as_object().if_contains("id");
+    const auto* d = s.as_object().if_contains("duration");
+    if (!id || !id->is_string() || id->as_string() != step || !d || !d->is_object()) continue;
+    const auto* ms = d->as_object().if_contains("predicted_ms");
+    if (ms && ms->is_number()) return ms->to_number<std::int64_t>();
+  }
+  return std::nullopt;
+}
+
+// How long a step took in the target's time (a rehearsal's wall time times its time scale).
+std::optional<std::int64_t> actual_ms(const au::RunState& run, const au::StepState& s) {
+  if (s.started_ms == 0 || s.finished_ms < s.started_ms) return std::nullopt;
+  return static_cast<std::int64_t>(static_cast<double>(s.finished_ms - s.started_ms) *
+                                   run.time_scale);
+}
+
+std::string approval_text(const json::object& a) {
+  auto text = [&](const char* key) {
+    const auto* v = a.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  if (text("by") == "approval") {
+    return text("approver") + " (key " + text("key_fingerprint") +
+           (text("ticket").empty() ? "" : ", ticket " + text("ticket")) + ", expires " +
+           text("expires_at") + ")";
+  }
+  return text("user") + " (" + text("by") + ")";
+}
+
 json::object step_json(const au::StepState& s) {
   json::array resources, flows;
   for (const auto& r : s.resource_ids)
@@ -204,9 +242,17 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   std::string plan = plan_of(*events);
 
   if (g.output == "json") {
-    json::array steps, held;
-    for (const auto* s : plan_steps(run))
-      steps.push_back(step_json(*s));
+    json::array steps, held, approvals;
+    for (const auto* s : plan_steps(run)) {
+      json::object o = step_json(*s);
+      auto p = predicted_ms(run, s->step_id);
+      auto a = actual_ms(run, *s);
+      o["predicted_ms"] = p ? json::value(*p) : json::value(nullptr);
+      o["actual_ms"] = a ? json::value(*a) : json::value(nullptr);
+      steps.push_back(std::move(o));
+    }
+    for (const auto& a : run.approvals)
+      approvals.push_back(a);
     for (const auto& l : locks)
       held.push_back(json::value(l.name));
     json::object out{{"run_id", run.run_id},
@@ -217,6 +263,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
                      {"operator", run.operator_user + "@" + run.operator_host},
                      {"sealed", run.sealed},
                      {"locks", held},
+                     {"time_scale", run.time_scale},
+                     {"approvals", approvals},
                      {"steps", steps}};
     if (live.killed) out["killed"] = true;
     if (!live.driver.empty()) out["driver"] = live.driver;
@@ -234,22 +282,35 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
                               : "not finished",
               run.sealed ? ", sealed" : "");
   if (!run.refusal.empty()) std::printf("refused: %s\n", run.refusal.c_str());
-  std::printf("\n%s %s %s %s %s %s\n", pad("STEP", 24).c_str(), pad("STATE", 12).c_str(),
-              pad("ATTEMPTS", 8).c_str(), pad("DURATION", 9).c_str(), pad("RESOURCES", 28).c_str(),
-              "FLOWS");
+  for (const auto& a : run.approvals)
+    std::printf("approved by %s\n", approval_text(a).c_str());
+  std::printf("\n%s %s %s %s %s %s %s\n", pad("STEP", 24).c_str(), pad("STATE", 12).c_str(),
+              pad("ATTEMPTS", 8).c_str(), pad("DURATION", 9).c_str(), pad("PREDICTED", 9).c_str(),
+              pad("RESOURCES", 28).c_str(), "FLOWS");
   for (const auto* step : plan_steps(run)) {
     const au::StepState& s = *step;
     std::string state = s.status;
     for (const auto& c : s.calls) {
       if (c.in_flight()) state = "in flight";
     }
-    std::printf("%s %s %s %s %s %s\n", pad(s.step_id, 24).c_str(), pad(state, 12).c_str(),
-                pad(std::to_string(s.attempts), 8).c_str(),
-                pad(duration_text(s.started_ms, s.finished_ms), 9).c_str(),
-                pad(joined(s.resource_ids), 28).c_str(), joined(s.flow_ids).c_str());
+    const auto actual = actual_ms(run, s);
+    const auto predicted = predicted_ms(run, s.step_id);
+    std::printf(
+        "%s %s %s %s %s %s %s\n", pad(s.step_id, 24).c_str(), pad(state, 12).c_str(),
+        pad(std::to_string(s.attempts), 8).c_str(),
+        pad(actual ? base::format_duration(std::chrono::milliseconds(*actual / 1000 * 1000)) : "-",
+            9)
+            .c_str(),
+        pad(predicted ? planner::short_duration(std::chrono::milliseconds{*predicted}, true) : "-",
+            9)
+            .c_str(),
+        pad(joined(s.resource_ids), 28).c_str(), joined(s.flow_ids).c_str());
     if (!s.wait_state.empty() && s.status != "succeeded")
       std::printf("    last seen: %s\n", s.wait_state.c_str());
     if (!s.last_error.empty()) std::printf("    error: %s\n", s.last_error.c_str());
+  }
+  if (run.time_scale != 1.0) {
+    std::printf("(durations in the target's time: time scale %g)\n", run.time_scale);
   }
   for (const auto& l : locks) {
     std::printf("holds lock %s since %s\n", l.name.c_str(),

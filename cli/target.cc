@@ -21,10 +21,16 @@ api::Credentials local_credentials() {
 
 }  // namespace
 
+TargetChoice choose_target(const std::string& flag, const std::string& plan_target) {
+  if (!flag.empty()) return {flag, "--target"};
+  if (!plan_target.empty()) return {plan_target, "the plan's target"};
+  return {"local", "the default"};
+}
+
 base::Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
                                                          const api::CredentialEnvironment& env) {
   ResolvedTarget t;
-  bool local = global.target == "local";
+  bool local = global.target != "cloud";
 
   if (!global.endpoint.empty()) {
     auto found = api::find_credentials(global.profile, env);

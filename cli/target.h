@@ -30,10 +30,20 @@ struct ResolvedTarget {
 //  - --endpoint URL: that server, credentials from the chain (api::load_credentials); with
 //    --target local and no credentials anywhere, the emulator's fixed local pair;
 //  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
-//  - --target local (the default): the embedded emulator, state in <audit-db>.emulator.db,
+//  - --target local (or none: the default): the embedded emulator, state in
+//    <audit-db>.emulator.db,
 //    signed with the fixed local pair (real keys are never sent to it).
 // The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
 // local emulator defaults to ap-guangzhou, a real cloud requires one.
+// Which target a command that runs a plan uses: the --target flag, else the plan's `target`,
+// else local. `source` says which, for the preview ("--target", "the plan's target",
+// "the default").
+struct TargetChoice {
+  std::string target;  // "local" | "cloud"
+  std::string source;
+};
+TargetChoice choose_target(const std::string& flag, const std::string& plan_target);
+
 struct TargetError {
   std::string message;
   int exit_code = kExitUsage;  // kExitUsage for credentials/flags, kExitFailed for a failed start
