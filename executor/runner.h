@@ -140,6 +140,13 @@ class Runner {
       std::optional<std::chrono::steady_clock::time_point> send_by = std::nullopt);
   awaitable<CallResult> read(Item& it, const std::string& service, const std::string& action,
                              boost::json::object params, const std::string& region);
+  // Every page of a Describe* list (api/pages.h), each page a read as above: the one
+  // paginating reader of node selection and reconciliation. On failure `ok` is false and
+  // `error` says why; the items read so far are dropped (a partial list is never used).
+  struct ListResult;
+  awaitable<ListResult> read_all(Item& it, const std::string& service, const std::string& action,
+                                 boost::json::object params, const std::string& region,
+                                 const std::string& list_field);
   // What the cloud shows of the request's effect (runner_reconcile.cc).
   awaitable<ReadResult> reconcile(Item& it, const BuiltRequest& request);
   // The re-send rule for this item now; `read` once a reconcile read was made.

@@ -60,6 +60,13 @@ struct Runner::CallResult {
   api::ApiError error;
 };
 
+struct Runner::ListResult {
+  bool ok = false;
+  bool interrupted = false;
+  api::ApiError error;
+  json::array items;
+};
+
 // What a reconcile read found.
 struct Runner::ReadResult {
   ReadVerdict verdict = ReadVerdict::kUnknown;
