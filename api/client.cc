@@ -47,6 +47,17 @@ std::int64_t system_now_seconds() {
       .count();
 }
 
+// Regions ("ap-guangzhou") and services ("emr") become DNS labels of the endpoint and values
+// of X-TC-Region and the credential scope: lower-case letters, digits and '-' only, so a plan
+// can neither inject a header nor point the host somewhere else.
+bool is_label(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Headers Attempt::redacted_headers() const {
@@ -102,6 +113,15 @@ base::Result<CallResponse, ApiError> parse_response(int http_status, std::string
     }
     if (e.code.empty()) {
       auto f = fail(kParseJson, "Response.Error without a Code");
+      f.request_id = request_id;
+      return f;
+    }
+    // "ClientError.*" names what this client saw, never what a server said: a server (or a
+    // proxy) sending ClientError.NetworkError would otherwise read as "the request never
+    // left" and let a write be re-sent blindly. Found by fuzz/response_fuzz.cc.
+    if (e.code.rfind("ClientError.", 0) == 0) {
+      auto f = fail(kParseJson,
+                    "Response.Error with the client-side code " + truncate_for_message(e.code));
       f.request_id = request_id;
       return f;
     }
@@ -188,6 +208,18 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
     return e;
   };
 
+  auto invalid = [&](std::string message) {
+    ApiError e;
+    e.code = kInvalidRequest;
+    e.message = std::move(message);
+    return with_context(e);
+  };
+  // Checked before the URL is built from them and before anything is recorded or sent.
+  if (!attempt.region.empty() && !is_label(attempt.region))
+    return invalid("region must be lower-case letters, digits and '-' (e.g. ap-guangzhou)");
+  if (!request.service.empty() && !is_label(request.service))
+    return invalid("service must be lower-case letters, digits and '-' (e.g. emr)");
+
   auto url = parse_endpoint_url(attempt.url);
   if (!url) return with_context(url.error());
   if (request.service.empty() || request.action.empty() || attempt.version.empty()) {
@@ -222,6 +254,9 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   attempt.headers.emplace_back("X-TC-RequestClient", options_.user_agent);
   attempt.headers.emplace_back("User-Agent", options_.user_agent);
   attempt.headers.emplace_back("Authorization", signature.authorization);
+  for (const auto& [name, value] : attempt.headers) {
+    if (auto bad = header_problem(name, value)) return invalid(*bad);
+  }
 
   spdlog::debug("call {} {} version={} region={} host={}", base::printable(request.service),
                 base::printable(request.action), base::printable(attempt.version),

@@ -1,5 +1,9 @@
 #include "api/credentials.h"
 
+#include <openssl/crypto.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -45,6 +49,25 @@ std::optional<std::string> slurp(const std::filesystem::path& path) {
 }
 
 using IniSection = std::map<std::string, std::string>;
+
+// A key, token or region goes into an HTTP header or a signature: a control character in one
+// (a CR pasted with it, say) would inject a header or sign garbage. The message names the
+// field, never its value.
+std::optional<std::string> control_character_in(const Credentials& c, const std::string& where,
+                                                const char* id, const char* key, const char* token,
+                                                const char* region) {
+  auto has_control = [](const std::string& v) {
+    for (unsigned char ch : v) {
+      if (ch < 0x20 || ch == 0x7f) return true;
+    }
+    return false;
+  };
+  for (const auto& [value, name] : {std::pair{&c.secret_id, id}, std::pair{&c.secret_key, key},
+                                    std::pair{&c.token, token}, std::pair{&c.region, region}}) {
+    if (has_control(*value)) return where + ": " + name + " holds a control character";
+  }
+  return std::nullopt;
+}
 
 // The INI dialect the SDKs read: [section], key = value, '#' or ';' comments. Values may be
 // quoted. Section and key names are case-sensitive, as in the Python SDK's configparser use.
@@ -129,28 +152,7 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
     }
     return std::optional<Credentials>();
   }
-  auto sections = parse_ini(*text, path.string());
-  if (!sections) return sections.error();
-  auto it = sections->find(profile);
-  if (it == sections->end()) return std::optional<Credentials>();
-  const IniSection& s = it->second;
-  std::string where = path.string() + " [" + profile + "]";
-  auto get = [&](const char* k) {
-    auto f = s.find(k);
-    return f == s.end() ? std::string() : f->second;
-  };
-  Credentials c;
-  c.secret_id = get("secret_id");
-  c.secret_key = get("secret_key");
-  c.token = get("token");
-  c.region = get("region");
-  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
-  if (c.secret_id.empty())
-    return base::Error{where + ": secret_key is set but secret_id is missing"};
-  if (c.secret_key.empty())
-    return base::Error{where + ": secret_id is set but secret_key is missing"};
-  c.source = where;
-  return std::optional<Credentials>(std::move(c));
+  return parse_credentials_ini(*text, path.string(), profile);
 }
 
 std::string json_string(const json::object& o, std::string_view key) {
@@ -164,20 +166,10 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
   auto path = dir / (profile + ".credential");
   auto text = slurp(path);
   if (!text) return std::optional<Credentials>();
+  auto parsed = parse_tccli_credential(*text, path.string());
+  if (!parsed || !parsed->has_value()) return parsed;
+  Credentials c = std::move(**parsed);
   boost::system::error_code ec;
-  json::value doc = json::parse(*text, ec);
-  if (ec || !doc.is_object()) return base::Error{path.string() + ": not a JSON object"};
-  const auto& o = doc.get_object();
-  Credentials c;
-  c.secret_id = json_string(o, "secretId");
-  c.secret_key = json_string(o, "secretKey");
-  c.token = json_string(o, "token");
-  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
-  if (c.secret_id.empty())
-    return base::Error{path.string() + ": secretKey is set but secretId is missing"};
-  if (c.secret_key.empty())
-    return base::Error{path.string() + ": secretId is set but secretKey is missing"};
-  c.source = path.string();
   // The region lives in the sibling .configure file; a broken one only costs the default.
   if (auto conf = slurp(dir / (profile + ".configure"))) {
     json::value cv = json::parse(*conf, ec);
@@ -191,6 +183,73 @@ SourceResult from_tccli(const CredentialEnvironment& env, const std::string& pro
 }
 
 }  // namespace
+
+Credentials::~Credentials() {
+  wipe(secret_key);
+  wipe(token);
+}
+
+void wipe(std::string& secret) {
+  // The whole capacity: a shorter value assigned over a longer one leaves the tail behind.
+  secret.resize(secret.capacity());
+  OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
+}
+
+void protect_secrets_in_memory() {
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+}
+
+base::Result<std::optional<Credentials>> parse_credentials_ini(const std::string& text,
+                                                               const std::string& where,
+                                                               const std::string& profile) {
+  auto sections = parse_ini(text, where);
+  if (!sections) return sections.error();
+  auto it = sections->find(profile);
+  if (it == sections->end()) return std::optional<Credentials>();
+  const IniSection& s = it->second;
+  const std::string section = where + " [" + profile + "]";
+  auto get = [&](const char* k) {
+    auto f = s.find(k);
+    return f == s.end() ? std::string() : f->second;
+  };
+  Credentials c;
+  c.secret_id = get("secret_id");
+  c.secret_key = get("secret_key");
+  c.token = get("token");
+  c.region = get("region");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty())
+    return base::Error{section + ": secret_key is set but secret_id is missing"};
+  if (c.secret_key.empty())
+    return base::Error{section + ": secret_id is set but secret_key is missing"};
+  if (auto bad = control_character_in(c, section, "secret_id", "secret_key", "token", "region"))
+    return base::Error{*bad};
+  c.source = section;
+  return std::optional<Credentials>(std::move(c));
+}
+
+base::Result<std::optional<Credentials>> parse_tccli_credential(const std::string& text,
+                                                                const std::string& where) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(text, ec);
+  if (ec || !doc.is_object()) return base::Error{where + ": not a JSON object"};
+  const auto& o = doc.get_object();
+  Credentials c;
+  c.secret_id = json_string(o, "secretId");
+  c.secret_key = json_string(o, "secretKey");
+  c.token = json_string(o, "token");
+  if (c.secret_id.empty() && c.secret_key.empty()) return std::optional<Credentials>();
+  if (c.secret_id.empty()) return base::Error{where + ": secretKey is set but secretId is missing"};
+  if (c.secret_key.empty())
+    return base::Error{where + ": secretId is set but secretKey is missing"};
+  if (auto bad = control_character_in(c, where, "secretId", "secretKey", "token", "region"))
+    return base::Error{*bad};
+  c.source = where;
+  return std::optional<Credentials>(std::move(c));
+}
 
 CredentialEnvironment CredentialEnvironment::process() {
   CredentialEnvironment env;
@@ -233,6 +292,7 @@ base::Result<std::optional<Credentials>> find_credentials(const std::string& pro
     found = std::move(*t);
   }
   if (found && region->has_value()) found->region = **region;
+  if (found) protect_secrets_in_memory();
   return found;
 }
 

@@ -12,13 +12,31 @@
 
 namespace tcplan::api {
 
+// Copies and moves are ordinary; every copy wipes its SecretKey and token bytes
+// (OPENSSL_cleanse) when it is destroyed, so a freed heap block never holds a key.
 struct Credentials {
+  Credentials() = default;
+  Credentials(const Credentials&) = default;
+  Credentials(Credentials&&) noexcept = default;
+  Credentials& operator=(const Credentials&) = default;
+  Credentials& operator=(Credentials&&) noexcept = default;
+  ~Credentials();
+
   std::string secret_id;
   std::string secret_key;
   std::string token;   // X-TC-Token for temporary credentials; empty for long-term keys
   std::string region;  // a default region if the source names one
   std::string source;  // "environment", "/root/.tencentcloud/credentials [default]", ...
 };
+
+// Overwrites the bytes of `secret` (the whole capacity) before it is cleared.
+void wipe(std::string& secret);
+
+// Makes the process undumpable and its core size limit 0 (prctl(PR_SET_DUMPABLE, 0) and
+// RLIMIT_CORE), so no core file and no ptrace by another process of the same user can read a
+// SecretKey held in memory. Called whenever credentials are found; it lasts for the process
+// (a key may still sit in a buffer the allocator has not reused). Idempotent.
+void protect_secrets_in_memory();
 
 // What the chain reads from the outside world, injectable so tests need no real HOME.
 struct CredentialEnvironment {
@@ -43,6 +61,14 @@ struct CredentialEnvironment {
 base::Result<Credentials> load_credentials(
     const std::string& profile,
     const CredentialEnvironment& env = CredentialEnvironment::process());
+
+// The file parsers behind sources 2 and 3: `text` is the file's bytes, `where` names it in
+// messages (never a value from it). nullopt: the file has no key pair for the profile.
+base::Result<std::optional<Credentials>> parse_credentials_ini(const std::string& text,
+                                                               const std::string& where,
+                                                               const std::string& profile);
+base::Result<std::optional<Credentials>> parse_tccli_credential(const std::string& text,
+                                                                const std::string& where);
 
 // The same chain, but "no source has credentials" is an empty optional rather than an error,
 // for callers with a fallback (the local emulator's fixed pair).

@@ -2,21 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 
+#include "api/credentials.h"
 #include "api/hash.h"
 #include "base/hex.h"
 #include "base/text.h"
+#include "base/time.h"
 
 namespace tcplan::api {
 
 std::string utc_date(std::int64_t timestamp) {
-  std::time_t t = static_cast<std::time_t>(timestamp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
+  return base::format_utc_ms(timestamp * 1000).substr(0, 10);  // "YYYY-MM-DD"
 }
 
 Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
@@ -44,10 +40,15 @@ Tc3Signature sign_tc3(const Tc3Request& request, std::string_view secret_id,
   sig.string_to_sign = "TC3-HMAC-SHA256\n" + std::to_string(request.timestamp) + "\n" +
                        sig.credential_scope + "\n" + sha256_hex(sig.canonical_request);
 
-  std::string secret_date = hmac_sha256(std::string("TC3").append(secret_key), sig.date);
+  // The prefixed key and each derived key are as good as the SecretKey for a day: wiped before
+  // their heap blocks are freed, like the key itself (api/credentials.h).
+  std::string prefixed_key = std::string("TC3").append(secret_key);
+  std::string secret_date = hmac_sha256(prefixed_key, sig.date);
   std::string secret_service = hmac_sha256(secret_date, request.service);
   std::string secret_signing = hmac_sha256(secret_service, "tc3_request");
   sig.signature = base::to_hex(hmac_sha256(secret_signing, sig.string_to_sign));
+  for (std::string* key : {&prefixed_key, &secret_date, &secret_service, &secret_signing})
+    wipe(*key);
   sig.authorization = "TC3-HMAC-SHA256 Credential=" + std::string(secret_id) + "/" +
                       sig.credential_scope + ", SignedHeaders=" + sig.signed_headers +
                       ", Signature=" + sig.signature;

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace tcplan::api {
 namespace {
@@ -58,6 +60,9 @@ int prereq_cb(void* user, char*, char*, int, int) {
   return ++*sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
+// libcurl reads CIDR blocks here since 7.86 (Debian bookworm has 7.88).
+constexpr const char* kNoProxy = "localhost,127.0.0.0/8,::1";
+
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost" || host == "[::1]" || host == "::1") return true;
   // 127.0.0.0/8, written as a dotted quad.
@@ -91,6 +96,25 @@ void global_init() {
 }
 
 }  // namespace
+
+std::optional<std::string> header_problem(std::string_view name, std::string_view value) {
+  if (name.empty()) return "an HTTP header has an empty name";
+  for (unsigned char c : name) {
+    // RFC 9110 token characters only: no separator, no space, no control character.
+    if (c <= 0x20 || c >= 0x7f ||
+        std::string_view("\"(),/:;<=>?@[\\]{}").find(static_cast<char>(c)) !=
+            std::string_view::npos)
+      return "HTTP header name '" + std::string(name) + "' is not a token";
+  }
+  for (unsigned char c : value) {
+    // A CR or LF would end the header and start another (header injection); no other
+    // control character belongs in a header either. The value is not echoed: it may be a
+    // token.
+    if ((c < 0x20 && c != '\t') || c == 0x7f)
+      return "HTTP header " + std::string(name) + " holds a control character; refusing to send";
+  }
+  return std::nullopt;
+}
 
 base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url) {
   CURLU* u = curl_url();
@@ -190,6 +214,9 @@ base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request)
   HttpResponse response;
   Sink sink{&response.body};
   char errbuf[CURL_ERROR_SIZE] = {0};
+  for (const auto& [name, value] : request.headers) {
+    if (auto bad = header_problem(name, value)) return client_error(kInvalidRequest, *bad);
+  }
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) {
     headers = curl_slist_append(headers, (name + ": " + value).c_str());
@@ -217,8 +244,11 @@ base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request)
   // The shared cache keeps at most this many idle connections; libcurl's default (5) is below
   // what a worker pool plus a few hosts need, and would close connections we are about to reuse.
   curl_easy_setopt(h, CURLOPT_MAXCONNECTS, kMaxIdleConnections);
-  // A proxy from the environment must never see loopback traffic (the local emulator).
-  curl_easy_setopt(h, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+  // A proxy from the environment must never see loopback traffic (the local emulator, which
+  // is plain http): no proxy at all for a loopback URL, and the whole loopback range in the
+  // no-proxy list for anything a redirect or a later option change might add.
+  curl_easy_setopt(h, CURLOPT_NOPROXY, kNoProxy);
+  if (url->loopback) curl_easy_setopt(h, CURLOPT_PROXY, "");
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));

@@ -1,5 +1,6 @@
 // HTTP POST over libcurl for the API client: TLS always verified (plain http only to
-// loopback), connect and total timeouts, keep-alive connections shared across calls and
+// loopback, and never through a proxy), headers checked for injection, connect and total
+// timeouts, keep-alive connections shared across calls and
 // threads, gzip accepted, responses capped at 16 MiB. Failures become ClientError.* ApiErrors.
 #pragma once
 
@@ -7,7 +8,9 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +55,11 @@ struct ParsedUrl {
   std::string signed_host;
   bool loopback = false;
 };
+
+// Why `name: value` must not be sent as an HTTP header (a name that is not a token, a value
+// with a control character such as CR or LF), or nullopt when it may. The message never
+// holds the value.
+std::optional<std::string> header_problem(std::string_view name, std::string_view value);
 
 // Rejects anything but http/https, and plain http to a host that is not loopback
 // (ClientError.InvalidRequest): TLS is never optional on a real network.

@@ -119,11 +119,20 @@ Event sql::read_row(sqlite3_stmt* s) {
 }
 
 std::string current_os_user() {
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  const char* user = std::getenv("USER");
-  return user != nullptr ? user : std::to_string(::geteuid());
+  // Looked up once: the euid does not change, and appenders on several threads call this.
+  // getpwuid_r, because getpwuid's static buffer is shared with any other caller in the process.
+  static const std::string user = [] {
+    passwd pw{};
+    passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+        found->pw_name != nullptr) {
+      return std::string(found->pw_name);
+    }
+    const char* env = std::getenv("USER");
+    return env != nullptr ? std::string(env) : std::to_string(::geteuid());
+  }();
+  return user;
 }
 
 std::string current_host() {

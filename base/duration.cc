@@ -5,6 +5,10 @@
 
 namespace tcplan::base {
 
+namespace {
+constexpr std::int64_t kMaxHours = 1'000'000'000;  // no plan waits 114,000 years
+}  // namespace
+
 std::optional<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::int64_t total = 0;
@@ -36,6 +40,10 @@ std::optional<Millis> parse_duration(std::string_view text) {
     last_rank = rank;
     total += n * unit;
   }
+  // Parts may add up past 10^9 hours ("999999999h999999999m"), which format_duration would
+  // spell with more than 10^9 hours: text this function refuses. Refuse the sum instead, so
+  // every duration it returns can be written back and read again.
+  if (total > kMaxHours * 3'600'000) return std::nullopt;
   return Millis(total);
 }
 

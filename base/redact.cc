@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "base/text.h"
@@ -41,19 +42,27 @@ std::string redact_authorization(std::string_view value) {
   return out;
 }
 
+Redactor::~Redactor() {
+  for (std::string& secret : secrets_)
+    ::explicit_bzero(secret.data(), secret.size());
+}
+
 void Redactor::add_secret(std::string value) {
   if (value.size() < 4) return;
   std::unique_lock lock(mu_);
-  if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
+  if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) {
+    ::explicit_bzero(value.data(), value.size());
+    return;
+  }
   secrets_.push_back(std::move(value));
   // Longest first, so a secret that contains another is replaced whole.
   std::stable_sort(secrets_.begin(), secrets_.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
-std::vector<std::string> Redactor::secrets() const {
+std::size_t Redactor::secret_count() const {
   std::shared_lock lock(mu_);
-  return secrets_;
+  return secrets_.size();
 }
 
 std::string Redactor::redact_text(std::string text) const {

@@ -39,8 +39,13 @@ class Redactor {
  public:
   // Values shorter than 4 bytes are ignored: replacing "1" everywhere would destroy the
   // record while protecting nothing (no credential or password is that short).
+  // Registered values are wiped when the Redactor is destroyed, and none is ever copied out.
+  Redactor() = default;
+  Redactor(const Redactor&) = delete;
+  Redactor& operator=(const Redactor&) = delete;
+  ~Redactor();
   void add_secret(std::string value);
-  std::vector<std::string> secrets() const;
+  std::size_t secret_count() const;
 
   // Replaces every registered value occurring in `text`.
   std::string redact_text(std::string text) const;

@@ -1,6 +1,7 @@
 // `tcplan emulator [--listen ADDR:PORT] [--state FILE] [--faults FILE] ...`: a standalone
 // local Tencent Cloud (docs/emulator.md). Prints "listening on http://ADDR:PORT" as its first
-// stdout line, serves until SIGINT/SIGTERM, then finishes in-flight responses and exits 0.
+// stdout line and "control token: HEX" as its second, serves until SIGINT/SIGTERM, then finishes
+// in-flight responses and exits 0.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -75,6 +76,9 @@ int run_emulator(const EmulatorFlags& flags, bool seed_given) {
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
   auto instance = emulator::LocalEmulator::start(options);
   std::printf("listening on %s\n", instance->url().c_str());
+  // /_emulator/* needs it (X-Emulator-Token): only whoever started the emulator may read its
+  // whole state or move its clock.
+  std::printf("control token: %s\n", instance->control_token().c_str());
   std::fflush(stdout);
   signals.async_wait([](const boost::system::error_code&, int) {});
   signals_io.run();

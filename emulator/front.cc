@@ -9,6 +9,8 @@
 #include <map>
 
 #include "api/catalog.h"
+#include "api/hash.h"
+#include "base/utf8.h"
 #include "emulator/flat_params.h"
 #include "emulator/host.h"
 #include "emulator/request_id.h"
@@ -96,7 +98,10 @@ Rejection param_rejection(const api::ParamProblem& p) {
 
 std::string error_json(std::string_view code, std::string_view message,
                        const std::string& request_id) {
-  json::object error{{"Code", code}, {"Message", message}};
+  // Details quote the request (a header's field name, a parameter path) and Boost.JSON writes
+  // string bytes as they are: invalid UTF-8 there made the whole answer invalid JSON (found by
+  // fuzz/emulator_http_fuzz.cc).
+  json::object error{{"Code", base::valid_utf8(code)}, {"Message", base::valid_utf8(message)}};
   json::object response{{"Error", std::move(error)}, {"RequestId", request_id}};
   return json::serialize(json::object{{"Response", std::move(response)}});
 }
@@ -135,6 +140,18 @@ FrontReply Front::handle(const HttpRequest& request) {
 }
 
 FrontReply Front::handle_control(const HttpRequest& request) {
+  if (options_.control_token.empty()) {
+    FrontReply reply = json_reply(R"({"error":"this emulator has no control paths"})");
+    reply.status = 403;
+    return reply;
+  }
+  const std::string* token = request.header(kControlTokenHeader);
+  if (token == nullptr || !api::constant_time_equal(*token, options_.control_token)) {
+    FrontReply reply = json_reply(
+        R"({"error":"control paths need the X-Emulator-Token printed when the emulator started"})");
+    reply.status = 401;
+    return reply;
+  }
   const std::string_view path = request.path();
   if (path == "/_emulator/state" && request.method == "GET") {
     json::value state = cloud_.state_json(cloud_.now_ms());

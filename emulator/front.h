@@ -35,7 +35,13 @@ struct FrontOptions {
   std::function<std::int64_t()> wall_now_s;
   // Monotonic nanoseconds for the rate limiter; empty: steady_clock.
   RateLimiter::Clock steady_now_ns;
+  // The secret every /_emulator/* control request must carry in kControlTokenHeader: they
+  // read the whole state and move the clock, which no API caller may do. Empty: the control
+  // paths answer 403 to everyone.
+  std::string control_token;
 };
+
+inline constexpr const char* kControlTokenHeader = "x-emulator-token";
 
 struct FrontReply {
   enum class Action {

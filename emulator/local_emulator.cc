@@ -1,7 +1,10 @@
 #include "emulator/local_emulator.h"
 
+#include <openssl/rand.h>
+
 #include <stdexcept>
 
+#include "base/hex.h"
 #include "emulator/faults.h"
 #include "emulator/front.h"
 #include "emulator/key_store.h"
@@ -43,8 +46,16 @@ std::unique_ptr<LocalEmulator> LocalEmulator::start(const LocalEmulatorOptions& 
   cloud.seed = seed;
   front.seed = seed;
   front.rate_limits = options.rate_limits;
+  front.control_token = options.control_token;
+  if (front.control_token.empty()) {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes");
+    front.control_token =
+        base::to_hex(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  }
 
   std::unique_ptr<LocalEmulator> emulator(new LocalEmulator());
+  emulator->control_token_ = front.control_token;
   emulator->cloud_ = make_cloud(cloud);
   emulator->front_ = std::make_unique<Front>(*emulator->cloud_, std::move(front));
   emulator->server_ = std::make_unique<Server>(*emulator->front_, options.server);

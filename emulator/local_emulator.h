@@ -27,6 +27,8 @@ struct LocalEmulatorOptions {
   bool rate_limits = true;
   // Seeds the faults and the model. Unset: the faults file's `seed`, else 1.
   std::optional<std::uint64_t> seed;
+  // For /_emulator/* (FrontOptions::control_token). Empty: 128 random bits, in hex.
+  std::string control_token;
 };
 
 class LocalEmulator {
@@ -40,6 +42,7 @@ class LocalEmulator {
 
   std::string url() const { return server_->url(); }
   std::uint16_t port() const { return server_->port(); }
+  const std::string& control_token() const { return control_token_; }
   // Graceful: see Server::stop().
   void stop() { server_->stop(); }
 
@@ -48,6 +51,7 @@ class LocalEmulator {
   std::unique_ptr<Cloud> cloud_;
   std::unique_ptr<Front> front_;
   std::unique_ptr<Server> server_;
+  std::string control_token_;
 };
 
 }  // namespace tcplan::emulator

@@ -30,21 +30,89 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Headers may carry a GET query of up to the documented 32 KB; anything larger is refused
-// with RequestSizeLimitExceeded rather than read.
-constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr std::size_t kDrainLimit = 16 * 1024 * 1024;
 
+// Answered, without reading the request, to a connection over the cap. Written in one
+// non-blocking send: it fits any socket buffer, and a client that does not read it loses it.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Server: tcplan-emulator\r\n"
+    "Content-Type: text/plain\r\n"
+    "Retry-After: 1\r\n"
+    "Connection: close\r\n"
+    "Content-Length: 47\r\n"
+    "\r\n"
+    "emulator: too many open connections; try again\n";
+
 class Session;
 
+using Parser = http::request_parser<http::string_body>;
+
+void limit(Parser& parser) {
+  parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+  parser.body_limit(kMaxTc3PostBytes);
+}
+
+// 431 for headers over kMaxHeaderBytes, 413 for a body over the documented 10 MB, else 0.
+int refusal_for(const beast::error_code& ec) {
+  if (ec == http::error::header_limit) return 431;
+  if (ec == http::error::body_limit) return 413;
+  return 0;
+}
+
+HttpRequest to_front_request(http::request<http::string_body>& req) {
+  HttpRequest request;
+  request.method = std::string(req.method_string());
+  request.target = std::string(req.target());
+  request.headers.reserve(16);
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(req.body());
+  return request;
+}
+
 }  // namespace
+
+RawRequest parse_raw_request(std::string_view bytes) {
+  RawRequest out;
+  Parser parser;
+  limit(parser);
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (used < bytes.size() && !parser.is_done()) {
+    std::size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == http::error::need_more) break;
+    if (ec) {
+      out.refusal = refusal_for(ec);
+      return out;
+    }
+    if (n == 0) break;
+    used += n;
+  }
+  if (!parser.is_done() && used == bytes.size() && !ec) {
+    // The bytes end here: a body that runs to end-of-stream ends now.
+    parser.put_eof(ec);
+    if (ec) return out;
+  }
+  if (!parser.is_done()) return out;
+  out.keep_alive = parser.get().keep_alive();
+  out.request = to_front_request(parser.get());
+  return out;
+}
 
 class Server::Impl {
  public:
   Impl(Front& front, const ServerOptions& options)
-      : front_(front), threads_wanted_(std::max(1, options.threads)), acceptor_(make_strand(ioc_)) {
+      : front_(front),
+        options_(options),
+        threads_wanted_(std::max(1, options.threads)),
+        acceptor_(make_strand(ioc_)) {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.address, ec);
     if (ec) throw std::runtime_error("invalid listen address '" + options.address + "'");
@@ -70,12 +138,17 @@ class Server::Impl {
 
   void stop();
   void do_accept();
+  std::size_t open_connections() {
+    std::lock_guard lock(mu_);
+    return sessions_.size();
+  }
   void forget(Session* session) {
     std::lock_guard lock(mu_);
     sessions_.erase(session);
   }
 
   Front& front_;
+  ServerOptions options_;
   int threads_wanted_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -109,35 +182,45 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // A request arrives in three timed phases: the wait for its first byte (idle_timeout), its
+  // headers (header_timeout) and its body (body_timeout).
   void do_read() {
     if (stopping_) return close();
     parser_.emplace();
-    parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(kMaxTc3PostBytes);
+    limit(*parser_);
     reading_ = true;
-    stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
+    stream_.expires_after(server_.options_.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec) return self->close();  // end of stream, idle timeout, reset, or stop()
+          self->buffer_.commit(n);
+          self->read_header();
+        });
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
+  void read_header() {
+    stream_.expires_after(server_.options_.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->on_read(ec);
+                              if (self->parser_->is_done()) return self->on_read(ec);
+                              self->stream_.expires_after(self->server_.options_.body_timeout);
+                              http::async_read(self->stream_, self->buffer_, *self->parser_,
+                                               beast::bind_front_handler(&Session::on_read, self));
+                            });
+  }
+
+  void on_read(beast::error_code ec, std::size_t = 0) {
     reading_ = false;
-    if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      return respond(server_.front_.too_large(), false);
+    if (const int status = refusal_for(ec); status != 0) {
+      FrontReply reply = server_.front_.too_large();
+      reply.status = status;
+      return respond(std::move(reply), false);
     }
-    if (ec) return close();  // end of stream, idle timeout, reset, or stop()
+    if (ec) return close();  // end of stream, timeout, reset, malformed request, or stop()
     auto& req = parser_->get();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.headers.reserve(16);
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(req.body());
+    HttpRequest request = to_front_request(req);
     const bool keep_alive = req.keep_alive();
     FrontReply reply = server_.front_.handle(request);
     if (reply.delay_ms > 0) {
@@ -206,7 +289,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<Parser> parser_;
   http::response<http::string_body> res_;
   asio::steady_timer timer_;
   std::vector<char> discard_;
@@ -225,13 +308,24 @@ void Server::Impl::do_accept() {
       spdlog::warn("emulator: accept failed: {}", ec.message());
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), *this);
+      std::shared_ptr<Session> session;
       {
         std::lock_guard lock(mu_);
-        if (stopping_) return;  // the session closes its socket as it goes out of scope
-        sessions_.emplace(session.get(), session);
+        if (stopping_) return;  // the socket closes as it goes out of scope
+        if (sessions_.size() < options_.max_connections) {
+          session = std::make_shared<Session>(std::move(socket), *this);
+          sessions_.emplace(session.get(), session);
+        }
       }
-      session->run();
+      if (session) {
+        session->run();
+      } else {
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(kTooManyConnections), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+      }
     }
     if (acceptor_.is_open()) do_accept();
   });
@@ -283,6 +377,9 @@ void Server::stop() {
 }
 std::uint16_t Server::port() const {
   return impl_->local_.port();
+}
+std::size_t Server::open_connections() const {
+  return impl_->open_connections();
 }
 
 std::string Server::url() const {

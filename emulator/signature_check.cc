@@ -102,8 +102,8 @@ base::Result<std::int64_t, Rejection> check_timestamp(const std::string* text, s
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), ts);
   if (ec != std::errc() || ptr != text->data() + text->size())
     return reject("InvalidParameterValue", "(" + std::string(name) + " must be Unix seconds)");
-  const std::int64_t skew = ts > now_s ? ts - now_s : now_s - ts;
-  if (skew > kMaxSkewSeconds)
+  const std::uint64_t skew = timestamp_skew(ts, now_s);
+  if (skew > static_cast<std::uint64_t>(kMaxSkewSeconds))
     return reject(kSignatureExpire, "(" + std::string(name) + " " + *text + " is " +
                                         std::to_string(skew) + " s from server time " +
                                         std::to_string(now_s) + ")");
@@ -111,6 +111,13 @@ base::Result<std::int64_t, Rejection> check_timestamp(const std::string* text, s
 }
 
 }  // namespace
+
+std::uint64_t timestamp_skew(std::int64_t a, std::int64_t b) {
+  // In unsigned arithmetic the difference is exact modulo 2^64, and |a - b| < 2^64 always.
+  const auto ua = static_cast<std::uint64_t>(a);
+  const auto ub = static_cast<std::uint64_t>(b);
+  return a > b ? ua - ub : ub - ua;
+}
 
 base::Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const KeyStore& keys,
                                            std::string_view service_of_host, std::int64_t now_s) {

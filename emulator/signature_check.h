@@ -28,6 +28,10 @@ struct Signer {
 
 inline constexpr std::int64_t kMaxSkewSeconds = 300;
 
+// |a - b| without overflow for any two int64 values (a timestamp is whatever the client sent:
+// "-9223372036854775808" is a valid int64 that is as far from now as a timestamp can be).
+std::uint64_t timestamp_skew(std::int64_t a, std::int64_t b);
+
 // `service_of_host` is what Host names ("emr"), or empty for an IP literal, in which case the
 // credential scope's own service is accepted (the SDKs sign 127.0.0.1:PORT as service "127").
 // `now_s` is real Unix time: the cloud compares against its own clock, not a sped-up one.

@@ -10,42 +10,12 @@
 
 #include "api/hash.h"
 #include "base/duration.h"
+#include "base/utf8.h"
 #include "planner/plan_reader.h"
 
 namespace tcplan::planner {
 
 namespace json = boost::json;
-
-std::size_t find_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  while (i < s.size()) {
-    const unsigned char c = byte(i);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return i;
-    }
-    for (std::size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size() || (byte(i + k) & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += n + 1;
-  }
-  return std::string_view::npos;
-}
 
 namespace {
 
@@ -257,7 +227,7 @@ std::optional<Plan> parse_plan(const std::string& file, std::string text, Diagno
                         " MiB)");
     return std::nullopt;
   }
-  if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
+  if (const std::size_t bad = base::find_invalid_utf8(text); bad != std::string::npos) {
     diags.error(location_of_offset(text, bad),
                 "file is not valid UTF-8 (TOML files must be UTF-8)");
     return std::nullopt;

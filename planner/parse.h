@@ -26,7 +26,4 @@ std::optional<Plan> parse_plan(const std::string& file, std::string text, Diagno
 // Reads `path` and parses it; a file that cannot be read is an error at "file: ...".
 std::optional<Plan> load_plan(const std::filesystem::path& path, Diagnostics& diags);
 
-// The first invalid UTF-8 byte's offset, or npos when `text` is valid UTF-8.
-std::size_t find_invalid_utf8(std::string_view text);
-
 }  // namespace tcplan::planner

@@ -57,9 +57,11 @@ class LoopbackServer {
  public:
   using Handler = std::function<ServerReply(const ServerRequest&)>;
 
-  explicit LoopbackServer(Handler handler)
+  // `address`: any loopback address ("127.0.0.2" for the proxy-bypass test).
+  explicit LoopbackServer(Handler handler, const std::string& address = "127.0.0.1")
       : handler_(std::move(handler)),
-        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        address_(address),
+        acceptor_(io_, {boost::asio::ip::make_address(address), 0}) {
     port_ = acceptor_.local_endpoint().port();
     accept();
     thread_ = std::thread([this] { io_.run(); });
@@ -71,7 +73,7 @@ class LoopbackServer {
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+  std::string url() const { return "http://" + address_ + ":" + std::to_string(port_) + "/"; }
   int port() const { return port_; }
   int requests() const { return requests_.load(); }
   int connections() const { return connections_.load(); }
@@ -159,6 +161,7 @@ class LoopbackServer {
   }
 
   Handler handler_;
+  std::string address_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "emulator/instance.h"
+#include "emulator/local_emulator.h"
 #include "tests/audit/fixture.h"
 #include "tests/executor/e2e.h"
 
@@ -41,11 +41,11 @@ class Canary : public ::testing::Test {
     write_file(keys_ / "credentials.toml", std::string("[[credentials]]\nsecret_id = \"") +
                                                kSecretId + "\"\nsecret_key = \"" + kSecretKey +
                                                "\"\ntoken = \"" + kToken + "\"\n");
-    emulator::InstanceOptions o;
+    emulator::LocalEmulatorOptions o;
     o.time_scale = 1000;
     o.fixture_file = fleet_fixture();
     o.credentials_file = keys_ / "credentials.toml";
-    cloud_ = emulator::Instance::start(o);
+    cloud_ = emulator::LocalEmulator::start(o);
   }
   // Held open from the first command on: SQLite keeps the WAL file while a connection uses
   // it, so its bytes can be read at the end.
@@ -80,7 +80,7 @@ class Canary : public ::testing::Test {
 
   TempDir keys_;  // the emulator's key file: not an output of tcplan
   TempDir dir_;   // everything tcplan writes: the trail, its key and witness, exports, packs
-  std::unique_ptr<emulator::Instance> cloud_;
+  std::unique_ptr<emulator::LocalEmulator> cloud_;
   sqlite3* db_ = nullptr;
   std::vector<std::pair<std::string, std::string>> outputs_;
 };

@@ -142,7 +142,7 @@ TEST(Redact, RegisteringWhileOtherThreadsRedactIsSafe) {
   for (auto& t : readers)
     t.join();
   EXPECT_FALSE(leaked.load());
-  EXPECT_EQ(r.secrets().size(), static_cast<size_t>(kValues));
+  EXPECT_EQ(r.secret_count(), static_cast<size_t>(kValues));
 }
 
 TEST(Redact, ControlCharactersAreEscapedForTerminals) {

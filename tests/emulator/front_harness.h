@@ -130,12 +130,12 @@ inline HttpRequest sign(const Call& call, std::uint16_t port) {
 // An emulator front + server over a FakeCloud, on a free loopback port.
 class Emulator {
  public:
-  explicit Emulator(FrontOptions options = {}) {
+  explicit Emulator(FrontOptions options = {}, ServerOptions server_options = {}) {
     if (options.keys.size() == 0) options.keys.add(KeyPair{kLocalSecretId, kLocalSecretKey, ""});
     options.wall_now_s = [this] { return wall_s.load(); };
     options.steady_now_ns = [this] { return steady_ns.load(); };
     front = std::make_unique<Front>(cloud, std::move(options));
-    server = std::make_unique<Server>(*front, ServerOptions{});
+    server = std::make_unique<Server>(*front, server_options);
     server->start();
   }
   ~Emulator() { server->stop(); }

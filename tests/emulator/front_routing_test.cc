@@ -193,12 +193,14 @@ TEST(FrontRouting, AV1FormBodyOverOneMegabyteIsRefused) {
 }
 
 TEST(FrontRouting, StateAndAdvanceControlPaths) {
-  Emulator emu;
+  FrontOptions options;
+  options.control_token = "test-control-token";
+  Emulator emu(std::move(options));
   ASSERT_EQ(emu.call(Call{}).code(), "");
   HttpRequest advance;
   advance.method = "POST";
   advance.target = "/_emulator/advance?ms=90000";
-  advance.headers = {{"host", "127.0.0.1"}};
+  advance.headers = {{"host", "127.0.0.1"}, {kControlTokenHeader, "test-control-token"}};
   Reply r = emu.send(advance);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("now_ms").as_int64(), FakeCloud::kStartMs + 90000);
@@ -207,7 +209,7 @@ TEST(FrontRouting, StateAndAdvanceControlPaths) {
   HttpRequest state;
   state.method = "GET";
   state.target = "/_emulator/state";
-  state.headers = {{"host", "127.0.0.1"}};
+  state.headers = {{"host", "127.0.0.1"}, {kControlTokenHeader, "test-control-token"}};
   r = emu.send(state);
   ASSERT_EQ(r.status, 200);
   auto doc = json::parse(r.body).as_object();

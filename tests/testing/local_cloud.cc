@@ -19,7 +19,7 @@ std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
 }
 
 // A plain HTTP exchange with the emulator's control paths (they are not signed API calls).
-std::string http(const std::string& method, const std::string& url) {
+std::string http(const std::string& method, const std::string& url, const std::string& token) {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
   std::string body;
@@ -28,10 +28,14 @@ std::string http(const std::string& method, const std::string& url) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  const std::string header = "X-Emulator-Token: " + token;
+  curl_slist* headers = curl_slist_append(nullptr, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
+  curl_slist_free_all(headers);
   if (rc != CURLE_OK) throw std::runtime_error(url + ": " + curl_easy_strerror(rc));
   if (status != 200)
     throw std::runtime_error(url + ": HTTP " + std::to_string(status) + " " + body);
@@ -63,11 +67,11 @@ LocalCloud::~LocalCloud() {
 }
 
 json::value LocalCloud::state() const {
-  return json::parse(http("GET", url_ + "/_emulator/state"));
+  return json::parse(http("GET", url_ + "/_emulator/state", emulator_->control_token()));
 }
 
 void LocalCloud::advance_ms(std::int64_t ms) const {
-  http("POST", url_ + "/_emulator/advance?ms=" + std::to_string(ms));
+  http("POST", url_ + "/_emulator/advance?ms=" + std::to_string(ms), emulator_->control_token());
 }
 
 void LocalCloud::restart() {
