@@ -34,7 +34,9 @@ TEST(Utf8, FindsTheFirstInvalidByte) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(find_invalid_utf8(c.bytes), c.first_invalid) << c.name;
-    if (c.first_invalid == ok) EXPECT_EQ(valid_utf8(c.bytes), c.bytes) << c.name;
+    if (c.first_invalid == ok) {
+      EXPECT_EQ(valid_utf8(c.bytes), c.bytes) << c.name;
+    }
   }
 }
 
