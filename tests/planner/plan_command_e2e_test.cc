@@ -25,11 +25,13 @@ namespace json = boost::json;
 
 const std::filesystem::path kSource = TCPLAN_SOURCE_DIR;
 const std::string kNightly = (kSource / "plans/nightly-etl-scale.toml").string();
+// Inside the nightly plan's [window]: `tcplan plan` refuses (exit 3) once it has closed.
+const std::string kInWindow = "2026-11-24T01:05:00+08:00";
 
 TEST(PlanCommandE2E, TablePricesTheScaleOutFromTheEmulator) {
   TempDir dir;
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly});
+  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly, "--now", kInWindow});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("emr ScaleOutInstance"));
   EXPECT_THAT(r.out, HasSubstr("CNY/hour"));
@@ -48,7 +50,8 @@ TEST(PlanCommandE2E, TablePricesTheScaleOutFromTheEmulator) {
 TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   TempDir dir;
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly, "--format", "json"});
+  auto r = run_tcplan_against(cloud, dir / "a.db",
+                              {"plan", kNightly, "--now", kInWindow, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::value doc = json::parse(r.out);
   EXPECT_EQ(doc.at("plan").at("name").as_string(), "nightly-etl-scale");
@@ -62,7 +65,8 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   EXPECT_EQ(doc.at("total").at("currency").as_string(), "CNY");
   EXPECT_GT(doc.at("total").at("window").at("discounted").to_number<double>(), 0.0);
 
-  auto md = run_tcplan_against(cloud, dir / "a.db", {"plan", kNightly, "--format", "markdown"});
+  auto md = run_tcplan_against(cloud, dir / "a.db",
+                               {"plan", kNightly, "--now", kInWindow, "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_THAT(md.out, HasSubstr("| `grow` | scale_out |"));
 }
@@ -75,7 +79,8 @@ TEST(PlanCommandE2E, OverBudgetExitsThree) {
   ASSERT_NE(at, std::string::npos);
   plan.replace(at, 18, "max_hourly = 0.01");
   write_file(dir / "tight.toml", plan);
-  auto r = run_tcplan_against(cloud, dir / "a.db", {"plan", (dir / "tight.toml").string()});
+  auto r = run_tcplan_against(cloud, dir / "a.db",
+                              {"plan", (dir / "tight.toml").string(), "--now", kInWindow});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out + r.err, HasSubstr("OVER BUDGET"));
 }
@@ -85,8 +90,8 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
   write_file(dir / "p.toml", read_file(kNightly));
   const std::string saved = (dir / "p.saved.json").string();
-  auto r =
-      run_tcplan_against(cloud, dir / "a.db", {"plan", (dir / "p.toml").string(), "--out", saved});
+  auto r = run_tcplan_against(
+      cloud, dir / "a.db", {"plan", (dir / "p.toml").string(), "--out", saved, "--now", kInWindow});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(read_file(saved)).at("schema").as_string(), "tcplan.saved-plan/1");
 

@@ -140,12 +140,11 @@ TEST(Preview, CreatePriceAndKnownAfterApply) {
   ASSERT_TRUE(p.hourly.has_value());
 }
 
-// CreateCluster's node specs are mapped to InquiryPriceCreateInstance's Resource (Spec, Cpu and
-// MemSize from the InstanceType): the price is the emulator's table for those nodes. A spec
-// without a data disk cannot be asked for, and is unknown with the reason, not a failure.
-TEST(Preview, CreateClusterIsPricedFromItsNodeSpecs) {
-  Fixture f;
-  const std::string head = R"(version = 1
+// A master with a system disk only: Resource cannot price it (it needs a data disk).
+const std::string kNoDataDisk =
+    "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", SystemDisk = [{ Count = 1, DiskType = "
+    "\"CLOUD_PREMIUM\", DiskSize = 50 }] }\n";
+const std::string kCreateClusterHead = R"(version = 1
 name = "cc"
 region = "ap-guangzhou"
 [[steps]]
@@ -165,10 +164,16 @@ Placement = { Zone = "ap-guangzhou-3" }
 MasterCount = 1
 CoreCount = 2
 )";
+
+// CreateCluster's node specs are mapped to InquiryPriceCreateInstance's Resource (Spec, Cpu and
+// MemSize from the InstanceType): the price is the emulator's table for those nodes. A spec
+// without a data disk cannot be asked for, and is unknown with the reason, not a failure.
+TEST(Preview, CreateClusterIsPricedFromItsNodeSpecs) {
+  Fixture f;
   const std::string disk =
       R"(SystemDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 50 }], DataDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 100 }] })";
-  Plan priced = load(head + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk +
-                     "\nCoreResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk + "\n");
+  Plan priced = load(kCreateClusterHead + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", " +
+                     disk + "\nCoreResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk + "\n");
   Preview p = preview_plan(priced, *f.reader);
   EXPECT_THAT(p.problems, ::testing::IsEmpty());
   ASSERT_TRUE(p.steps[0].price.has_value()) << p.steps[0].price_note;
@@ -176,7 +181,7 @@ CoreCount = 2
   const auto q = expected_quote("S5.LARGE8", 3);
   EXPECT_NEAR(p.steps[0].price->quoted.original, q.original, 0.005);
 
-  Plan no_disk = load(head + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\" }\n");
+  Plan no_disk = load(kCreateClusterHead + kNoDataDisk);
   Preview u = preview_plan(no_disk, *f.reader);
   EXPECT_THAT(u.problems, ::testing::IsEmpty());
   EXPECT_FALSE(u.steps[0].price.has_value());
@@ -185,24 +190,12 @@ CoreCount = 2
 
 TEST(Preview, UnknownPriceIsNeverZero) {
   Fixture f;
-  Plan plan = load(R"(version = 1
-name = "t"
-region = "ap-guangzhou"
-[budget]
-max_hourly = 1000.0
-[[steps]]
-id = "grow"
-kind = "scale_out"
-action = "ScaleOutCluster"
-[steps.params]
-InstanceId = "emr-4slr7ad7"
-InstanceChargeType = "POSTPAID_BY_HOUR"
-ScaleOutNodeConfig = { NodeFlag = "TASK", NodeCount = 1 }
-)");
+  // Priced automatically, but this spec cannot be asked for: unknown, with the reason.
+  Plan plan = load(kCreateClusterHead + kNoDataDisk + "[budget]\nmax_hourly = 1000.0\n");
   Preview p = preview_plan(plan, *f.reader);
   EXPECT_TRUE(p.steps[0].billable);
   EXPECT_FALSE(p.steps[0].price.has_value());
-  EXPECT_THAT(p.steps[0].price_note, HasSubstr("add [steps.price]"));
+  EXPECT_THAT(p.steps[0].price_note, HasSubstr("has no DataDisk"));
   EXPECT_FALSE(p.hourly.has_value());
   EXPECT_EQ(p.unknown_prices, 1u);
   EXPECT_TRUE(p.over_budget());  // a budget that cannot be checked is not passed
