@@ -140,14 +140,24 @@ base::Result<CallResponse, ApiError> parse_response(int http_status, std::string
 }
 
 Client::Client(Credentials credentials, ClientOptions options)
-    : credentials_(std::move(credentials)),
-      options_(std::move(options)),
-      transport_(std::make_unique<Transport>()) {
+    : options_(std::move(options)), transport_(std::make_unique<Transport>()) {
   if (!options_.now_seconds) options_.now_seconds = system_now_seconds;
   // Registered before anything is signed: no log line, trail row or message built after
   // this point can carry them.
-  base::process_redactor().add_secret(credentials_.secret_key);
-  base::process_redactor().add_secret(credentials_.token);
+  base::process_redactor().add_secret(credentials.secret_key);
+  base::process_redactor().add_secret(credentials.token);
+  CredentialIdentity identity;
+  identity.provider = "static";
+  identity.where = credentials.source;
+  identity.secret_id = credentials.secret_id;
+  source_ = make_static_source(std::move(credentials), std::move(identity));
+}
+
+Client::Client(std::shared_ptr<CredentialSource> source, ClientOptions options)
+    : source_(std::move(source)),
+      options_(std::move(options)),
+      transport_(std::make_unique<Transport>()) {
+  if (!options_.now_seconds) options_.now_seconds = system_now_seconds;
 }
 
 Client::~Client() = default;
@@ -184,6 +194,32 @@ std::string Client::endpoint_for(const std::string& service, const std::string& 
 base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
                                                   CallObserver* observer) const {
   if (observer == nullptr) observer = default_observer_.get();
+  auto unavailable = [&](const std::string& why) {
+    ApiError e;
+    e.code = kCredentialsUnavailable;
+    e.message = base::printable(why);
+    e.service = request.service;
+    e.action = request.action;
+    return e;
+  };
+  auto snapshot = source_->current();
+  if (!snapshot) return unavailable(snapshot.error().message);
+  // One snapshot for the whole attempt: a refresh on another thread cannot mix two key pairs.
+  const SnapshotPtr used = *snapshot;
+  auto result = attempt(request, observer, used->credentials);
+  if (result || !is_token_rejection(result.error().code)) return result;
+  auto fresh = source_->refresh_after_rejection(used);
+  if (!fresh) return unavailable(fresh.error().message);
+  if ((*fresh)->generation == used->generation) return result;  // nothing newer to try
+  spdlog::debug("{} {} refused with {}: signed again with refreshed credentials #{}",
+                base::printable(request.service), base::printable(request.action),
+                base::printable(result.error().code), (*fresh)->generation);
+  return attempt(request, observer, (*fresh)->credentials);
+}
+
+base::Result<CallResponse, ApiError> Client::attempt(const CallRequest& request,
+                                                     CallObserver* observer,
+                                                     const Credentials& credentials) const {
   Attempt attempt;
   attempt.service = request.service;
   attempt.action = request.action;
@@ -242,7 +278,7 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
   to_sign.payload = attempt.body;
   to_sign.service = request.service;
   to_sign.timestamp = attempt.timestamp;
-  Tc3Signature signature = sign_tc3(to_sign, credentials_.secret_id, credentials_.secret_key);
+  Tc3Signature signature = sign_tc3(to_sign, credentials.secret_id, credentials.secret_key);
 
   attempt.headers = {{"Content-Type", "application/json"},
                      {"Host", attempt.host},
@@ -250,7 +286,7 @@ base::Result<CallResponse, ApiError> Client::call(const CallRequest& request,
                      {"X-TC-Version", attempt.version},
                      {"X-TC-Timestamp", std::to_string(attempt.timestamp)}};
   if (!attempt.region.empty()) attempt.headers.emplace_back("X-TC-Region", attempt.region);
-  if (!credentials_.token.empty()) attempt.headers.emplace_back("X-TC-Token", credentials_.token);
+  if (!credentials.token.empty()) attempt.headers.emplace_back("X-TC-Token", credentials.token);
   attempt.headers.emplace_back("X-TC-RequestClient", options_.user_agent);
   attempt.headers.emplace_back("User-Agent", options_.user_agent);
   attempt.headers.emplace_back("Authorization", signature.authorization);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/api_error.h"
+#include "api/credential_source.h"
 #include "api/credentials.h"
 #include "api/transport.h"
 #include "base/result.h"
@@ -98,6 +99,12 @@ class Client {
   // Registers the SecretKey and session token with base::process_redactor(): from here on
   // no log line, error message or trail row can carry them.
   Client(Credentials credentials, ClientOptions options);
+  // Signs every attempt with one snapshot from `source`. A request the cloud refuses with
+  // AuthFailure.TokenFailure (or a temporary SecretId it no longer knows) is signed again with
+  // a refreshed snapshot and sent once more: such a refusal is a definite "nothing happened"
+  // (the re-send rule's kRefused), so even a write may go again. No valid credentials at all:
+  // ClientError.CredentialsUnavailable, nothing sent.
+  Client(std::shared_ptr<CredentialSource> source, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -111,13 +118,17 @@ class Client {
     default_observer_ = std::move(observer);
   }
   const ClientOptions& options() const { return options_; }
+  CredentialSource& credential_source() const { return *source_; }
 
   // The URL a call to `service` goes to, and the version used when a request names none.
   std::string endpoint_for(const std::string& service, const std::string& region) const;
   static std::string default_version(const std::string& service, const std::string& action);
 
  private:
-  Credentials credentials_;
+  base::Result<CallResponse, ApiError> attempt(const CallRequest& request, CallObserver* observer,
+                                               const Credentials& credentials) const;
+
+  std::shared_ptr<CredentialSource> source_;
   ClientOptions options_;
   std::shared_ptr<CallObserver> default_observer_;
   std::unique_ptr<Transport> transport_;

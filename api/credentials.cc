@@ -9,6 +9,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "base/text.h"
 
@@ -132,7 +134,10 @@ SourceResult from_environment(const CredentialEnvironment& env) {
   return std::optional<Credentials>(std::move(c));
 }
 
-SourceResult from_credentials_file(const CredentialEnvironment& env, const std::string& profile) {
+// The credentials file's path and bytes; nullopt when there is none (and none was named).
+base::Result<std::optional<std::pair<std::string, std::string>>> credentials_file(
+    const CredentialEnvironment& env) {
+  using Found = std::optional<std::pair<std::string, std::string>>;
   auto named = read_var(env, kEnvCredentialsFile);
   if (!named) return named.error();
   std::filesystem::path path;
@@ -141,7 +146,7 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
   } else if (!env.home.empty()) {
     path = env.home / ".tencentcloud" / "credentials";
   } else {
-    return std::optional<Credentials>();
+    return Found();
   }
   auto text = slurp(path);
   if (!text) {
@@ -150,9 +155,16 @@ SourceResult from_credentials_file(const CredentialEnvironment& env, const std::
       return base::Error{std::string(kEnvCredentialsFile) + " names " + path.string() +
                          ", which cannot be read"};
     }
-    return std::optional<Credentials>();
+    return Found();
   }
-  return parse_credentials_ini(*text, path.string(), profile);
+  return Found(std::pair{path.string(), std::move(*text)});
+}
+
+SourceResult from_credentials_file(const CredentialEnvironment& env, const std::string& profile) {
+  auto file = credentials_file(env);
+  if (!file) return file.error();
+  if (!file->has_value()) return std::optional<Credentials>();
+  return parse_credentials_ini((*file)->second, (*file)->first, profile);
 }
 
 std::string json_string(const json::object& o, std::string_view key) {
@@ -229,6 +241,46 @@ base::Result<std::optional<Credentials>> parse_credentials_ini(const std::string
     return base::Error{*bad};
   c.source = section;
   return std::optional<Credentials>(std::move(c));
+}
+
+base::Result<std::optional<RoleProfile>> parse_role_profile(const std::string& text,
+                                                            const std::string& where,
+                                                            const std::string& profile) {
+  auto sections = parse_ini(text, where);
+  if (!sections) return sections.error();
+  auto it = sections->find(profile);
+  if (it == sections->end()) return std::optional<RoleProfile>();
+  auto get = [&](const char* k) {
+    auto f = it->second.find(k);
+    return f == it->second.end() ? std::string() : f->second;
+  };
+  RoleProfile r;
+  r.where = where + " [" + profile + "]";
+  r.role_arn = get("role_arn");
+  if (r.role_arn.empty()) return std::optional<RoleProfile>();
+  r.source_profile = get("source_profile");
+  r.session_name = get("role_session_name");
+  r.external_id = get("external_id");
+  if (std::string d = get("duration_seconds"); !d.empty()) {
+    try {
+      std::size_t used = 0;
+      r.duration_s = std::stoll(d, &used);
+      if (used != d.size()) throw std::invalid_argument(d);
+    } catch (const std::exception&) {
+      return base::Error{r.where + ": duration_seconds must be a number of seconds"};
+    }
+  }
+  if (r.source_profile == profile)
+    return base::Error{r.where + ": source_profile names the profile itself"};
+  return std::optional<RoleProfile>(std::move(r));
+}
+
+base::Result<std::optional<RoleProfile>> find_role_profile(const std::string& profile,
+                                                           const CredentialEnvironment& env) {
+  auto file = credentials_file(env);
+  if (!file) return file.error();
+  if (!file->has_value()) return std::optional<RoleProfile>();
+  return parse_role_profile((*file)->second, (*file)->first, profile);
 }
 
 base::Result<std::optional<Credentials>> parse_tccli_credential(const std::string& text,

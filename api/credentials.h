@@ -3,6 +3,7 @@
 // SecretKey must never be logged, stored or put in an error message.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -75,5 +76,23 @@ base::Result<std::optional<Credentials>> parse_tccli_credential(const std::strin
 base::Result<std::optional<Credentials>> find_credentials(
     const std::string& profile,
     const CredentialEnvironment& env = CredentialEnvironment::process());
+
+// A profile that assumes a role (the SDKs' role_arn key): [<profile>] with role_arn and either
+// source_profile (whose keys sign the AssumeRole call) or its own secret_id/secret_key.
+// Optional role_session_name, external_id, duration_seconds.
+struct RoleProfile {
+  std::string where;  // "<file> [<profile>]"
+  std::string role_arn;
+  std::string source_profile;  // empty: the section's own keys
+  std::string session_name;
+  std::string external_id;
+  std::int64_t duration_s = 0;  // 0: the default
+};
+base::Result<std::optional<RoleProfile>> parse_role_profile(const std::string& text,
+                                                            const std::string& where,
+                                                            const std::string& profile);
+// The same, read from $TENCENTCLOUD_CREDENTIALS_FILE or ~/.tencentcloud/credentials.
+base::Result<std::optional<RoleProfile>> find_role_profile(const std::string& profile,
+                                                           const CredentialEnvironment& env);
 
 }  // namespace tcplan::api

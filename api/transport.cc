@@ -3,10 +3,13 @@
 #include <curl/curl.h>
 
 #include <array>
+#include <cctype>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+
+#include "base/text.h"
 
 namespace tcplan::api {
 namespace {
@@ -32,6 +35,23 @@ struct Sink {
   std::string* body;
   bool too_large = false;
 };
+
+// Keeps the Date header: a refreshing credential source reads the cloud's clock from it.
+size_t header_cb(char* data, size_t size, size_t count, void* user) {
+  const std::string_view line(data, size * count);
+  constexpr std::string_view kDate = "date:";
+  if (line.size() > kDate.size()) {
+    bool match = true;
+    for (std::size_t i = 0; i < kDate.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(line[i])) != kDate[i]) match = false;
+    }
+    if (match) {
+      *static_cast<std::string*>(user) =
+          std::string(base::trim(line.substr(kDate.size()), " \t\r\n"));
+    }
+  }
+  return size * count;
+}
 
 size_t write_cb(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<Sink*>(user);
@@ -116,7 +136,14 @@ std::optional<std::string> header_problem(std::string_view name, std::string_vie
   return std::nullopt;
 }
 
-base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url) {
+std::optional<std::int64_t> parse_http_date(const std::string& value) {
+  const time_t t = curl_getdate(value.c_str(), nullptr);
+  if (t < 0) return std::nullopt;
+  return static_cast<std::int64_t>(t);
+}
+
+base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url,
+                                                     bool metadata_service) {
   CURLU* u = curl_url();
   if (u == nullptr) throw std::bad_alloc();
   struct Free {
@@ -142,7 +169,10 @@ base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url) {
   }
   if (p.host.empty()) return client_error(kInvalidRequest, "endpoint has no host: " + url);
   p.loopback = is_loopback_host(p.host);
-  if (p.scheme == "http" && !p.loopback) {
+  // The metadata service is plain http by design, reachable only from the instance itself.
+  const bool metadata_host =
+      metadata_service && (p.host == "metadata.tencentyun.com" || p.host.rfind("169.254.", 0) == 0);
+  if (p.scheme == "http" && !p.loopback && !metadata_host) {
     return client_error(kInvalidRequest,
                         "plain http is only allowed to a loopback address; use https://" + p.host);
   }
@@ -200,7 +230,7 @@ Transport::~Transport() {
 }
 
 base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request) {
-  auto url = parse_endpoint_url(request.url);
+  auto url = parse_endpoint_url(request.url, request.metadata_service);
   if (!url) return url.error();
 
   CURL* h = impl_->acquire();
@@ -232,9 +262,15 @@ base::Result<HttpResponse, ApiError> Transport::post(const HttpRequest& request)
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (request.get) {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.date);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,13 +36,22 @@ struct HttpRequest {
   // When set and true, the transfer is abandoned within about a second (libcurl's progress
   // callback): ClientError.NetworkError, maybe_sent as far as it got. A second Ctrl-C.
   const std::atomic<bool>* cancel = nullptr;
+  // GET instead of POST (the CVM metadata service); the body is ignored.
+  bool get = false;
+  // Plain http is also allowed to the CVM metadata service (metadata.tencentyun.com or a
+  // link-local 169.254.x.x address), which serves nothing else.
+  bool metadata_service = false;
 };
 
 struct HttpResponse {
   int status = 0;
   std::string body;  // decoded (gzip removed)
   double latency_ms = 0;
+  std::string date;  // the Date header as sent (IMF-fixdate), empty when there was none
 };
+
+// Unix seconds of an HTTP Date header ("Sun, 06 Dec 2026 13:40:26 GMT"), nullopt if unreadable.
+std::optional<std::int64_t> parse_http_date(const std::string& value);
 
 // The parts of a URL the client needs. Host is what goes in the Host header: the host, plus
 // ":port" when the URL names a port.
@@ -63,7 +73,8 @@ std::optional<std::string> header_problem(std::string_view name, std::string_vie
 
 // Rejects anything but http/https, and plain http to a host that is not loopback
 // (ClientError.InvalidRequest): TLS is never optional on a real network.
-base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url);
+base::Result<ParsedUrl, ApiError> parse_endpoint_url(const std::string& url,
+                                                     bool metadata_service = false);
 
 class Transport {
  public:

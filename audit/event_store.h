@@ -170,6 +170,12 @@ class EventStore {
   base::Status<FenceError> renew_lease(const std::string& run_id, std::int64_t epoch);
   base::Result<Event, FenceError> release_lease(const std::string& run_id, std::int64_t epoch);
   base::Result<Event, FenceError> append_fenced(Event event, std::int64_t epoch);
+  // Several events in one transaction (one fsync), in order: all of them or none. With
+  // `fence_epoch` > 0 the fence is checked once, in that transaction, for the run of the
+  // events (they must all be of one run). The executor's journal commits what queued up
+  // while the previous commit was syncing this way (group commit).
+  base::Result<std::vector<Event>, FenceError> append_batch(std::vector<Event> events,
+                                                            std::int64_t fence_epoch = 0);
   base::Result<std::optional<Lease>> lease(const std::string& run_id) const;
   base::Result<std::vector<Lease>> leases() const;
 

@@ -347,6 +347,27 @@ base::Result<Event, FenceError> EventStore::append_fenced(Event e, std::int64_t 
   return e;
 }
 
+base::Result<std::vector<Event>, FenceError> EventStore::append_batch(std::vector<Event> events,
+                                                                      std::int64_t fence_epoch) {
+  if (events.empty()) return events;
+  for (auto& e : events)
+    prepare(e);
+  bool lost = false;
+  auto ok = in_transaction([&]() -> base::Status<base::Error> {
+    if (fence_epoch > 0) {
+      if (auto fenced = check_fence(events.front().run_id, fence_epoch, lost); !fenced) {
+        return fenced;
+      }
+    }
+    for (auto& e : events) {
+      if (auto inserted = insert(e, nullptr); !inserted) return inserted;
+    }
+    return {};
+  });
+  if (!ok) return FenceError{ok.error().message, lost};
+  return events;
+}
+
 base::Result<std::optional<Lease>> EventStore::lease(const std::string& run_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return lease_row(run_id);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <set>
 
 #include "audit/event_store.h"
 
@@ -81,6 +82,7 @@ const StepState* RunState::step(const std::string& id) const {
 RunState project_run(const std::vector<Event>& events) {
   RunState run;
   std::int64_t last_non_seal = 0, last_seal = 0;
+  std::set<std::string> started;  // steps with a step_started event
   for (const Event& e : events) {
     if (run.events == 0) {
       run.run_id = e.run_id;
@@ -116,6 +118,8 @@ RunState project_run(const std::vector<Event>& events) {
         run.preview = payload;
         break;
       case EventKind::kRunStarted:
+        // A resume starts again: the first names the plan as the run was begun.
+        if (run.plan_file.empty()) run.plan_file = string_field(payload, "plan");
         if (payload.is_object()) {
           const auto& o = payload.as_object();
           if (auto saved = string_field(payload, "saved_plan_sha256"); !saved.empty())
@@ -138,6 +142,7 @@ RunState project_run(const std::vector<Event>& events) {
       case EventKind::kStepStarted:
         if (step == nullptr) break;
         step->status = "running";
+        started.insert(step->step_id);
         if (step->started_ms == 0) step->started_ms = e.time_ms;
         if (!e.client_token.empty()) step->client_token = e.client_token;
         if (auto h = string_field(payload, "request_sha256"); !h.empty()) step->request_sha256 = h;
@@ -197,6 +202,16 @@ RunState project_run(const std::vector<Event>& events) {
     }
   }
   run.sealed = last_seal > last_non_seal;
+  // "running" only while something runs: reads recorded outside any step (the dry run's
+  // pseudo-step) are over once answered, and a step a finished run left open was interrupted.
+  for (auto& s : run.steps) {
+    if (s.status != "running") continue;
+    if (!started.count(s.step_id) && !s.in_flight()) {
+      s.status = s.last_error.empty() ? "succeeded" : "failed";
+    } else if (run.status != "running") {
+      s.status = "interrupted";
+    }
+  }
   return run;
 }
 

@@ -65,6 +65,7 @@ struct RunState {
   std::int64_t first_seq = 0, last_seq = 0, events = 0;
   std::string operator_user, operator_host, tool_version, region;
   std::string plan_sha256, preview_sha256;
+  std::string plan_file;          // the plan run_started names (as given on the command line)
   std::string saved_plan_sha256;  // the saved plan applied (run_started), if any
   bool new_run = false;           // started with --new-run: a repeat on purpose
   double time_scale = 1;          // of the target (run_started)

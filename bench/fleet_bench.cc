@@ -31,6 +31,7 @@ struct Options {
   std::string tcplan = TCPLAN_BINARY;
   std::string restart_poll = "2m";  // the restart's documented duration
   bool keep = false;
+  bool pipelined = false;  // the [[groups]] form of the plan, not six for_each barriers
 };
 
 struct ChildRun {
@@ -106,10 +107,12 @@ Options parse_args(int argc, char** argv) {
       o.restart_poll = value();
     } else if (a == "--keep") {
       o.keep = true;
+    } else if (a == "--pipelined") {
+      o.pipelined = true;
     } else {
       throw std::runtime_error(
           "usage: bench_fleet [--clusters N] [--time-scale S] "
-          "[--tcplan PATH] [--restart-poll DURATION] [--keep]   (unknown argument " +
+          "[--tcplan PATH] [--restart-poll DURATION] [--pipelined] [--keep]   (unknown argument " +
           a + ")");
     }
   }
@@ -123,7 +126,8 @@ int run(const Options& o) {
   const fs::path dir = dir_template;
   const auto ids = tcplan::bench::fleet_cluster_ids(o.clusters);
   write_file(dir / "fixture.toml", tcplan::bench::fleet_fixture(ids));
-  write_file(dir / "plan.toml", tcplan::bench::fleet_plan(ids, o.restart_poll));
+  write_file(dir / "plan.toml", o.pipelined ? tcplan::bench::fleet_pipelined_plan(ids)
+                                            : tcplan::bench::fleet_plan(ids, o.restart_poll));
 
   tcplan::emulator::LocalEmulatorOptions eo;
   eo.time_scale = o.time_scale;
@@ -153,10 +157,15 @@ int run(const Options& o) {
   if (at == std::string::npos) throw std::runtime_error("no 'run: <id>' line in tcplan's output");
   const std::string run_id = out.substr(at + 5, out.find('\n', at) - at - 5);
   const auto stats = tcplan::bench::read_trail(dir / "audit.db", run_id);
-  const auto bound = tcplan::bench::fleet_lower_bound(o.clusters, o.time_scale);
+  const auto bound = o.pipelined
+                         ? tcplan::bench::fleet_pipeline_lower_bound(o.clusters, o.time_scale)
+                         : tcplan::bench::fleet_batched_lower_bound(o.clusters, o.time_scale);
+  const double target = o.pipelined ? 1.10 : 1.05;
 
-  std::printf("\nfleet: %d clusters, time scale %.0f, rate limits on; load average %s -> %s\n",
-              o.clusters, o.time_scale, load_before.c_str(), load_after.c_str());
+  std::printf(
+      "\nfleet: %d clusters, %s form, time scale %.0f, rate limits on; load average %s -> %s\n",
+      o.clusters, o.pipelined ? "pipelined" : "barrier", o.time_scale, load_before.c_str(),
+      load_after.c_str());
   std::printf("\n%-14s %-28s %6s %8s %8s %7s\n", "step", "action", "sends", "span s", "per s",
               "/limit");
   double worst_ratio = 0;
@@ -164,9 +173,13 @@ int run(const Options& o) {
   for (const auto& [key, g] : stats.sends) {
     const auto* spec = tcplan::api::Catalog::builtin().find("emr", key.second);
     const double ratio = spec ? g.per_second() / spec->rate_limit : 0;
-    // Only groups where every item sent once are the rate-limited phases: all N were ready
-    // together, so the limit, not the work, set the pace.
-    if (g.count >= o.clusters) {
+    // Only streams where all N calls were ready together are rate-bound: the limit, not the
+    // work, set their pace. In the barrier form that is every step's stream of N; in the
+    // pipelined form only the first step's (the later ones go as fast as items arrive). The
+    // batched status reads (no step) never are: they go when someone waits.
+    const bool rate_bound =
+        g.count >= o.clusters && !key.first.empty() && (!o.pipelined || key.first == "grow");
+    if (rate_bound) {
       worst_ratio = any_group ? std::min(worst_ratio, ratio) : ratio;
       any_group = true;
     }
@@ -185,10 +198,11 @@ int run(const Options& o) {
               static_cast<long long>(stats.transport_errors));
   std::printf("RequestLimitExceeded received:  %lld   (target 0)\n",
               static_cast<long long>(stats.throttled));
-  std::printf("achieved rate / limit (worst):   %.3f   (target >= 0.95)\n", worst_ratio);
+  std::printf("achieved rate / limit (worst rate-bound stream): %.3f   (target >= 0.95)\n",
+              worst_ratio);
   std::printf("makespan (first step_started to last step_finished): %.2f s\n", makespan);
-  std::printf("makespan / lower bound:          %.3f   (target <= 1.05)\n",
-              makespan / bound.seconds);
+  std::printf("makespan / lower bound:          %.3f   (target <= %.2f)\n",
+              makespan / bound.seconds, target);
   std::printf("tcplan process: %.2f s wall, %.2f s user, %.2f s sys\n", child.wall_s, child.user_s,
               child.sys_s);
   std::printf("tcplan peak RSS:                 %.1f MB   (target < 100 MB)\n",

@@ -5,7 +5,6 @@
 // locks, dry run, approval, steps, seal).
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -16,6 +15,9 @@
 #include "cli/apply_input.h"
 #include "cli/approval_prompt.h"
 #include "cli/command.h"
+#include "cli/option_checks.h"
+#include "cli/output_json.h"
+#include "cli/resume_hint.h"
 #include "cli/target.h"
 #include "executor/interruption.h"
 #include "executor/run_driver.h"
@@ -28,7 +30,7 @@ namespace ex = tcplan::executor;
 namespace {
 
 struct ApplyArgs {
-  ApplyInput input;
+  ApplyInput input;  // PLAN, --now, --wait-lock
   bool yes = false;
   bool resume = false;
   std::string resume_run;
@@ -48,11 +50,13 @@ void print_line(FILE* f, const std::string& s) {
 int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   const bool json_out = global.output == "json";
   FILE* info = json_out ? stderr : stdout;
+
   LoadedApply loaded;
   if (int rc = load_apply_input(args.input, loaded); rc != kExitOk) return rc;
   ex::ApplyRequest& req = loaded.request;
   const planner::Plan& plan = *loaded.plan;
 
+  if (args.resume && report_no_trail_to_resume(global.audit_db)) return kExitUsage;
   // From here to the seal, Ctrl-C and SIGTERM end the run cleanly. Before the target starts
   // any thread: the signals stay blocked in all of them and are read on the watcher's.
   ex::Interruption interruption;
@@ -76,9 +80,16 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
     return kExitFailed;
   }
-  (*store)->redactor().add_secret(target->credentials.secret_key);
-  if (!target->credentials.token.empty())
-    (*store)->redactor().add_secret(target->credentials.token);
+  if (auto snapshot = target->credentials->current()) {
+    (*store)->redactor().add_secret((*snapshot)->credentials.secret_key);
+    (*store)->redactor().add_secret((*snapshot)->credentials.token);
+  }
+  // Temporary credentials that cannot be refreshed end the run as Ctrl-C would: nothing new
+  // starts, what is in flight finishes, the run is interrupted and resumable (exit 130).
+  target->credentials->set_on_failure([&interruption](const std::string& why) {
+    print_line(stderr, "error: " + why + "; stopping cleanly (resume with --resume)");
+    interruption.request();
+  });
   auto key = audit::SealKey::load_or_create(args.audit_key.empty()
                                                 ? audit::default_key_path(global.audit_db)
                                                 : std::filesystem::path(args.audit_key));
@@ -91,6 +102,7 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   if (!global.audit_witness.empty())
     (*store)->set_witnesses({audit::file_witness(global.audit_witness)});
   api::Client client(target->credentials, target->options);
+  req.credentials = credentials_json(*target->credentials);
 
   req.resume = args.resume;
   req.resume_run = args.resume_run;
@@ -99,8 +111,12 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   req.target = choice.target + ": " + target->description + " (" + choice.source + ")";
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
-  req.run.progress_on_terminal = !json_out && isatty(STDERR_FILENO);
-  req.run.log = [](const std::string& line) { print_line(stderr, line); };
+  // Progress: rewritten in place on a terminal, else a line each (JSON with --log-format json).
+  const bool json_log = global.log_format == "json";
+  req.run.progress_on_terminal = !json_out && !json_log && isatty(STDERR_FILENO);
+  req.run.log = [json_log](const std::string& line) {
+    print_line(stderr, json_log ? progress_json_line(line) : line);
+  };
   ex::RunDriver driver(**store, *key, client, interruption,
                        [info](const std::string& line) { print_line(info, line); });
   ex::ApplyOutcome out = driver.apply(req, [&](const planner::Preview& preview) {
@@ -110,16 +126,15 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   if (!out.message.empty()) print_line(stderr, out.message);
   if (out.report) {
     if (json_out) {
-      std::printf(
-          "%s\n",
-          boost::json::serialize(ex::summary_json(out.run_id, *out.report, out.costs)).c_str());
+      print_json(ex::summary_json(out.run_id, *out.report, out.costs));
     } else {
       std::fputs(ex::render_summary(*out.report, out.costs).c_str(), stdout);
       if (args.explain) std::fputs(ex::render_explain(*out.report).c_str(), stdout);
     }
   }
   if (out.code == kExitInterrupted && !out.run_id.empty())
-    print_line(info, "resume with: tcplan apply " + args.input.path + " --resume " + out.run_id);
+    print_line(info, "resume with: " +
+                         resume_command(args.input.path, out.run_id, global, args.audit_key));
   return out.code;
 }
 
@@ -138,7 +153,7 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   cmd->add_option("--now", args->input.now,
                   "Pin the clock for a rehearsal of the change window (RFC 3339 with a zone)");
   cmd->add_option("--max-parallel", args->max_parallel, "At most N step items at once")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_count());
   cmd->add_flag("--explain", args->explain,
                 "Say why each step ran, was skipped, re-sent or reconciled");
   cmd->add_option("--wait-lock", args->input.wait_lock,
@@ -149,13 +164,6 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
                   "Directory of `tcplan approve` files for SAVED (default: SAVED.approvals)");
   cmd->add_option("--audit-key", args->audit_key,
                   "Ed25519 key that seals the run (default: <audit-db>.key, created 0600)");
-  cmd->footer(
-      "Examples:\n"
-      "  tcplan apply plans/lifecycle.toml --yes\n"
-      "  tcplan apply plans/lifecycle.toml --resume     # the latest unfinished run\n"
-      "  tcplan apply fleet.json --approvals fleet.json.approvals --yes\n"
-      "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m  # queue\n"
-      "Ctrl-C stops cleanly (exit 130, resumable); a second Ctrl-C abandons calls in flight.");
   cmd->callback([cmd, args, &global, &run] {
     args->resume = cmd->count("--resume") > 0;
     run = [args, &global] { return run_apply(*args, global); };

@@ -2,13 +2,13 @@
 #include "cli/apply_input.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "base/duration.h"
 #include "base/time.h"
 #include "cli/command.h"
+#include "cli/plan_file.h"
 #include "executor/saved_plan.h"
 #include "planner/validate.h"
 
@@ -18,11 +18,7 @@ namespace ex = tcplan::executor;
 
 int load_apply_input(const ApplyInput& in, LoadedApply& out) {
   // A saved plan names its plan file; both are checked, offline, before anything is sent.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(in.path, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read: no such file\n", in.path.c_str());
-    return kExitUsage;
-  }
+  if (report_plan_file_problem(in.path)) return kExitUsage;
   std::ostringstream text;
   text << std::ifstream(in.path, std::ios::binary).rdbuf();
   ex::ApplyRequest& req = out.request;

@@ -4,7 +4,8 @@
 // a ticket id and an expiry, into DIR/<key fingerprint>.json (default DIR: SAVED.approvals),
 // for `tcplan apply SAVED --approvals DIR`. The signing and the file format are
 // executor/approvals.h; nothing is sent anywhere and the trail is not touched (the approval
-// becomes an audit event when apply counts it).
+// becomes an audit event when apply counts it). --output json prints the approval written
+// (docs/schemas/approval.schema.json); what is shown for review goes to stderr then.
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "base/duration.h"
 #include "base/time.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
 #include "executor/approvals.h"
 #include "executor/saved_plan.h"
 
@@ -44,12 +46,12 @@ std::string text_at(const json::object& o, std::string_view key) {
 
 // What the approver is signing, from the saved plan itself: its steps (each for_each item),
 // its prices and its window verdict when it was saved.
-void show(const ex::SavedPlan& saved, const ex::SavedPlanDigests& d) {
+void show(FILE* f, const ex::SavedPlan& saved, const ex::SavedPlanDigests& d) {
   const json::object& p = saved.preview;
   const json::value* plan = p.if_contains("plan");
-  std::printf("saved plan of %s (%s), prices read %s\n",
-              plan && plan->is_object() ? text_at(plan->as_object(), "name").c_str() : "?",
-              saved.plan_file.c_str(), saved.fetched_at.c_str());
+  std::fprintf(f, "saved plan of %s (%s), prices read %s\n",
+               plan && plan->is_object() ? text_at(plan->as_object(), "name").c_str() : "?",
+               saved.plan_file.c_str(), saved.fetched_at.c_str());
   if (const json::value* steps = p.if_contains("steps"); steps && steps->is_array()) {
     for (const auto& s : steps->as_array()) {
       if (!s.is_object()) continue;
@@ -57,26 +59,29 @@ void show(const ex::SavedPlan& saved, const ex::SavedPlanDigests& d) {
       std::size_t items = 0;
       if (const auto* it = o.if_contains("items"); it && it->is_array())
         items = it->as_array().size();
-      std::printf("  %-24s %-10s %s %s%s\n", text_at(o, "id").c_str(), text_at(o, "kind").c_str(),
-                  text_at(o, "service").c_str(), text_at(o, "action").c_str(),
-                  items ? (" x" + std::to_string(items)).c_str() : "");
+      std::fprintf(f, "  %-24s %-10s %s %s%s\n", text_at(o, "id").c_str(),
+                   text_at(o, "kind").c_str(), text_at(o, "service").c_str(),
+                   text_at(o, "action").c_str(),
+                   items ? (" x" + std::to_string(items)).c_str() : "");
       if (const auto* it = o.if_contains("items"); it && it->is_array()) {
         for (const auto& i : it->as_array())
-          if (i.is_object()) std::printf("      %s\n", text_at(i.as_object(), "label").c_str());
+          if (i.is_object()) std::fprintf(f, "      %s\n", text_at(i.as_object(), "label").c_str());
       }
     }
   }
   if (const json::value* total = p.if_contains("total"); total && total->is_object()) {
-    std::printf("total: %s\n", json::serialize(*total).c_str());
+    std::fprintf(f, "total: %s\n", json::serialize(*total).c_str());
   }
   if (const json::value* pr = p.if_contains("predicted"); pr && pr->is_object()) {
     if (const auto* w = pr->as_object().if_contains("window"); w && w->is_object())
-      std::printf("change window when saved: %s\n", text_at(w->as_object(), "text").c_str());
+      std::fprintf(f, "change window when saved: %s\n", text_at(w->as_object(), "text").c_str());
   }
-  std::printf("plan digest %s\nprice digest %s\n", d.plan.c_str(), d.prices.c_str());
+  std::fprintf(f, "plan digest %s\nprice digest %s\n", d.plan.c_str(), d.prices.c_str());
 }
 
-int run_approve(const ApproveArgs& args) {
+int run_approve(const ApproveArgs& args, const GlobalOptions& global) {
+  const bool json_out = global.output == "json";
+  FILE* info = json_out ? stderr : stdout;
   std::ostringstream text;
   std::ifstream in(args.saved, std::ios::binary);
   if (!in) {
@@ -111,7 +116,7 @@ int run_approve(const ApproveArgs& args) {
   }
   const std::string approver = args.approver.empty() ? audit::current_os_user() : args.approver;
   const ex::SavedPlanDigests digests = ex::saved_plan_digests(*saved);
-  show(*saved, digests);
+  show(info, *saved, digests);
   auto approval = ex::make_approval(*saved, *key, approver, args.ticket, now, expires);
   if (!approval) {
     std::fprintf(stderr, "error: %s\n", approval.error().message.c_str());
@@ -131,16 +136,17 @@ int run_approve(const ApproveArgs& args) {
     std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
     return kExitFailed;
   }
-  std::printf("approved by %s (key %s)%s, expires %s\nwritten to %s\n", approver.c_str(),
-              approval->key_fingerprint.c_str(),
-              args.ticket.empty() ? "" : (", ticket " + args.ticket).c_str(),
-              approval->expires_at.c_str(), file.c_str());
+  std::fprintf(info, "approved by %s (key %s)%s, expires %s\nwritten to %s\n", approver.c_str(),
+               approval->key_fingerprint.c_str(),
+               args.ticket.empty() ? "" : (", ticket " + args.ticket).c_str(),
+               approval->expires_at.c_str(), file.c_str());
+  if (json_out) print_json(ex::approval_json(*approval));
   return kExitOk;
 }
 
 }  // namespace
 
-void add_approve_command(CLI::App& app, const GlobalOptions&, CommandFn& run) {
+void add_approve_command(CLI::App& app, const GlobalOptions& global, CommandFn& run) {
   auto args = std::make_shared<ApproveArgs>();
   CLI::App* cmd = app.add_subcommand(
       "approve", "Sign a saved plan with your own key, for `tcplan apply SAVED --approvals DIR`");
@@ -153,13 +159,8 @@ void add_approve_command(CLI::App& app, const GlobalOptions&, CommandFn& run) {
   cmd->add_option("--approver", args->approver, "Your name (default: your OS user name)");
   cmd->add_option("--out", args->out,
                   "Directory to write the approval to (default SAVED.approvals)");
-  cmd->footer(
-      "Examples:\n"
-      "  tcplan approve fleet.json --key ~/.tcplan/alice.key --ticket CHG-1234 --expires 4h\n"
-      "  tcplan apply fleet.json --approvals fleet.json.approvals --yes\n"
-      "A key is any Ed25519 PEM private key, e.g. `openssl genpkey -algorithm ed25519 -out K`\n"
-      "(then chmod 600 K); the plan's [approval] approvers lists the fingerprints it accepts.");
-  cmd->callback([args, &run] { run = [args] { return run_approve(*args); }; });
+  cmd->callback(
+      [args, &global, &run] { run = [args, &global] { return run_approve(*args, global); }; });
 }
 
 }  // namespace tcplan::cli

@@ -24,7 +24,9 @@
 #include "base/redact.h"
 #include "base/result.h"
 #include "base/time.h"
+#include "cli/audit_json.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
 #include "cli/trail.h"
 
 namespace tcplan::cli {
@@ -154,6 +156,10 @@ int run_verify(const GlobalOptions& g, const AuditOptions& o) {
                           {"anchored", report.anchored}};
     record_trail_access(**store, au::EventKind::kTrailRead, o.run, d);
   }
+  if (g.output == "json") {
+    print_json(verify_json(report));
+    return report.ok() ? kExitOk : kExitFailed;
+  }
   std::fputs(base::printable_lines(au::describe(report)).c_str(), stdout);
   if (vo.trusted_public_key.empty() && report.seals > 0) {
     std::printf("note: no trusted key given (--audit-key): seal keys above were not pinned\n");
@@ -168,6 +174,12 @@ int run_show(const GlobalOptions& g, const AuditOptions& o) {
   if (!events) return fail(events.error().message);
   if (events->empty()) return fail("no run " + o.run + " in " + g.audit_db);
   au::RunState run = au::project_run(*events);
+  if (g.output == "json") {
+    print_json(show_json(run, *events));
+    record_trail_access(**store, au::EventKind::kTrailRead, o.run,
+                        {{"command", "audit show"}, {"run", o.run}});
+    return kExitOk;
+  }
   // Step ids come from plans, codes and RequestIds from servers: escaped before printing.
   auto p = [](const std::string& s) { return base::printable(s); };
   std::printf("run %s: %s, %s@%s, %s\n", p(run.run_id).c_str(), p(run.status).c_str(),
@@ -274,7 +286,8 @@ int run_report(const GlobalOptions& g, const AuditOptions& o) {
       {{"command", "audit report"}, {"file", o.html}, {"sha256", api::sha256_hex(html)}});
   std::printf("wrote %s (chain %s)\n", base::printable(o.html).c_str(),
               chain->intact() ? "intact" : "NOT INTACT");
-  return kExitOk;
+  // The report is written either way (it shows the break); the exit code says it.
+  return chain->intact() ? kExitOk : kExitFailed;
 }
 
 int run_pack(const GlobalOptions& g, const AuditOptions& o) {
@@ -312,12 +325,6 @@ void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   CLI::App* audit =
       app.add_subcommand("audit", "Review the audit trail: verify, show, export, report, pack");
   audit->require_subcommand(1);
-  audit->footer(
-      "Examples:\n"
-      "  tcplan audit verify --audit-db trail.db\n"
-      "  tcplan audit verify --expect-head 4711:<hash from the change ticket>\n"
-      "  tcplan audit pack RUN evidence/ && tcplan audit verify --pack evidence/\n"
-      "Seals are witnessed outside the trail (--audit-witness, default <key dir>/<db>.witness).");
   auto key_opt = [&](CLI::App* sub) {
     sub->add_option("--audit-key", opts->key,
                     "Seal key (PEM, 0600) whose public half seals must carry; default <db>.key");

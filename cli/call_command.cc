@@ -22,6 +22,7 @@
 #include "base/redact.h"
 #include "base/time.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
 #include "cli/target.h"
 #include "planner/resolve.h"
 
@@ -82,7 +83,7 @@ std::string new_call_run_id() {
 
 std::string scalar_text(const json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
-  return json::serialize(v);
+  return to_json_text(v);
 }
 
 // Top-level fields as two columns; nested values as compact JSON.
@@ -178,7 +179,7 @@ int run_call(const CallOptions& call, const GlobalOptions& global, bool table) {
   } else {
     // JSON escapes control characters itself; registered values are still replaced.
     std::printf("%s\n",
-                base::process_redactor().redact_text(json::serialize(result->response)).c_str());
+                base::process_redactor().redact_text(to_json_text(result->response)).c_str());
   }
   if (!recorded) {
     std::fprintf(stderr, "error: the outcome of run %s could not be recorded in %s: %s\n",
@@ -202,10 +203,6 @@ void add_call_command(CLI::App& app, const GlobalOptions& global, CommandFn& run
   sub->add_option(
       "--audit-key", call->audit_key,
       "Ed25519 key that seals the call's record (default: <audit-db>.key, created 0600)");
-  sub->footer(
-      "The call is recorded in the audit trail (--audit-db) and sealed, like a run of apply.\n"
-      "Example: tcplan call emr CreateInstance --params @create.json  (with\n"
-      "  \"LoginSettings\": {\"Password\": \"${env.EMR_PASSWORD}\"} in create.json)");
   CLI::Option* output = app.get_option("--output");
   sub->callback([call, &global, output, &run] {
     // JSON unless a table was asked for explicitly: the global default (table) suits plan

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -22,8 +23,13 @@ struct GlobalOptions {
   std::string endpoint;  // overrides the host: any compatible server
   std::string region;
   std::string profile = "default";
-  std::string audit_db = "tcplan-audit.db";
-  std::string audit_witness;  // empty: "<key dir>/<db name>.witness" (audit/witness.h)
+  // STS AssumeRole on top of the credential chain (docs/credentials.md).
+  std::string role_arn;
+  std::string role_session_name;
+  std::string external_id;
+  std::int64_t role_duration_s = 0;  // 0: the profile's duration_seconds, else 7200
+  std::string audit_db;              // after parsing: --audit-db, else cli/state_dir.h's default
+  std::string audit_witness;         // empty: "<key dir>/<db name>.witness" (audit/witness.h)
   std::string log_level = "warn";
   std::string log_format = "text";
   std::string output = "table";
@@ -46,6 +52,7 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run
 void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_approve_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_status_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 
 }  // namespace tcplan::cli

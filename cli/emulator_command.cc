@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/option_checks.h"
 #include "emulator/local_emulator.h"
 
 namespace tcplan::cli {
@@ -98,7 +99,7 @@ void add_emulator_command(CLI::App& app, const GlobalOptions&, CommandFn& run) {
   cmd->add_option("--state", flags->state, "SQLite state file (default: in memory)");
   cmd->add_option("--time-scale", flags->time_scale,
                   "Speed-up of documented durations (1 = realistic)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number())
       ->capture_default_str();
   CLI::Option* seed = cmd->add_option("--seed", flags->seed,
                                       "Seed for faults and the model (default: the faults "

@@ -5,16 +5,20 @@
 // fit in its change window. Exit 0 ok, 1 invalid plan or failed dry run (a price that could
 // not be read included), 2 usage / unreadable file / target set-up, 3 refused: over budget,
 // a closed window or one the plan will not fit in, a repeat.
-#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/client.h"
 #include "audit/projection.h"
 #include "base/time.h"
+#include "cli/colour.h"
 #include "cli/command.h"
+#include "cli/output_json.h"
+#include "cli/plan_file.h"
+#include "cli/preview_summary.h"
 #include "cli/target.h"
 #include "cli/trail.h"
 #include "executor/reapply_guard.h"
@@ -72,16 +76,14 @@ std::optional<std::string> earlier_success(const std::string& db, const planner:
 }
 
 int run_plan(const PlanArgs& args, const GlobalOptions& global) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(args.plan, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read the plan: no such file\n", args.plan.c_str());
-    return kExitUsage;
-  }
+  if (report_plan_file_problem(args.plan)) return kExitUsage;
   std::optional<base::SysTime> now;
   if (!args.now.empty()) {
     now = base::parse_rfc3339(args.now);
     if (!now) {
-      std::fprintf(stderr, "error: --now '%s' is not a time with a zone\n", args.now.c_str());
+      std::fprintf(stderr,
+                   "error: --now '%s' is not a time with a zone (e.g. 2026-11-24T02:00:00+08:00)\n",
+                   args.now.c_str());
       return kExitUsage;
     }
   }
@@ -116,12 +118,20 @@ int run_plan(const PlanArgs& args, const GlobalOptions& global) {
   options.target = choice.target + ": " + target->description + " (" + choice.source + ")";
   planner::Preview preview = planner::preview_plan(*plan, reader, options);
 
-  if (args.format == "json") {
-    std::printf("%s\n", boost::json::serialize(planner::preview_json(preview, *plan)).c_str());
-  } else if (args.format == "markdown") {
-    std::fputs(planner::render_markdown(preview).c_str(), stdout);
+  // --output json asks for the same document as --format json.
+  const std::string format =
+      global.output == "json" && args.format == "table" ? std::string("json") : args.format;
+  if (format == "json") {
+    print_json(planner::preview_json(preview, *plan));
   } else {
-    std::fputs(planner::render_table(preview).c_str(), stdout);
+    const bool markdown = format == "markdown";
+    std::string text =
+        markdown ? planner::render_markdown(preview) : planner::render_table(preview);
+    const std::string counts = change_counts(preview, !markdown && colour_enabled(stdout));
+    const std::string budget = budget_verdict(preview, *plan);
+    text += markdown ? "\n**" + counts + "**\n" : "\n" + counts + "\n";
+    if (!budget.empty()) text += (markdown ? "\n" + budget + "\n" : budget + "\n");
+    std::fputs(text.c_str(), stdout);
   }
   for (const auto& d : preview.duplicates)
     std::fprintf(stderr, "warning: %s\n", d.c_str());
@@ -171,11 +181,6 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run
                   "Judge the change window at this time (RFC 3339 with a zone), for rehearsals");
   cmd->add_flag("--new-run", args->new_run,
                 "Preview a plan that already succeeded, to apply it again on purpose");
-  cmd->footer(
-      "Examples:\n"
-      "  tcplan plan plans/nightly-etl-scale.toml --now 2026-11-24T01:05:00+08:00\n"
-      "  tcplan plan plans/fleet-window.toml --out fleet.json   # then: tcplan approve\n"
-      "  tcplan plan plans/create-cluster.toml --format markdown > ticket.md");
   cmd->callback(
       [args, &global, &run] { run = [args, &global] { return run_plan(*args, global); }; });
 }

@@ -3,10 +3,12 @@
 // for `--target local`. Shared by every subcommand that talks to a cloud.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 #include <string>
 
 #include "api/client.h"
+#include "api/credential_source.h"
 #include "api/credentials.h"
 #include "base/result.h"
 #include "cli/command.h"
@@ -15,7 +17,9 @@
 namespace tcplan::cli {
 
 struct ResolvedTarget {
-  api::Credentials credentials;
+  // Every Client of the command signs with snapshots from this one source
+  // (api/credential_source.h).
+  std::shared_ptr<api::CredentialSource> credentials;
   api::ClientOptions options;
   // Set for --target local without --endpoint; must outlive every client made from this.
   std::unique_ptr<emulator::Embedded> embedded;
@@ -26,15 +30,6 @@ struct ResolvedTarget {
   double time_scale = 1.0;
 };
 
-// Which of the three cases applies:
-//  - --endpoint URL: that server, credentials from the chain (api::load_credentials); with
-//    --target local and no credentials anywhere, the emulator's fixed local pair;
-//  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
-//  - --target local (or none: the default): the embedded emulator, state in
-//    <audit-db>.emulator.db,
-//    signed with the fixed local pair (real keys are never sent to it).
-// The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
-// local emulator defaults to ap-guangzhou, a real cloud requires one.
 // Which target a command that runs a plan uses: the --target flag, else the plan's `target`,
 // else local. `source` says which, for the preview ("--target", "the plan's target",
 // "the default").
@@ -49,6 +44,19 @@ struct TargetError {
   int exit_code = kExitUsage;  // kExitUsage for credentials/flags, kExitFailed for a failed start
 };
 
+// The run_started event's "credentials" object: provider, role, session, where; no secret.
+boost::json::object credentials_json(const api::CredentialSource& source);
+
+// Which of the three cases applies:
+//  - --endpoint URL: that server, credentials from the chain (api::resolve_credential_source;
+//    the CVM role only when TENCENTCLOUD_METADATA_URL is set); with --target local and no
+//    credentials anywhere, the emulator's fixed local pair;
+//  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
+//  - --target local (or none: the default): the embedded emulator, state in
+//    <audit-db>.emulator.db,
+//    signed with the fixed local pair (real keys are never sent to it).
+// The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
+// local emulator defaults to ap-guangzhou, a real cloud requires one.
 base::Result<ResolvedTarget, TargetError> resolve_target(
     const GlobalOptions& global,
     const api::CredentialEnvironment& env = api::CredentialEnvironment::process());

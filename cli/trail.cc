@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "audit/pack.h"
+#include "cli/colour.h"
 #include "cli/command.h"
 
 namespace tcplan::cli {
@@ -23,7 +24,7 @@ void record_trail_access(audit::EventStore& store, audit::EventKind kind, const 
 }
 
 int fail(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::fprintf(stderr, "%s%s\n", error_prefix(stderr).c_str(), message.c_str());
   return kExitFailed;
 }
 

@@ -10,6 +10,7 @@
 
 #include "api/catalog.h"
 #include "api/hash.h"
+#include "base/time.h"
 #include "base/utf8.h"
 #include "emulator/flat_params.h"
 #include "emulator/host.h"
@@ -136,6 +137,17 @@ FrontReply Front::too_large() {
 
 FrontReply Front::handle(const HttpRequest& request) {
   if (request.path().rfind("/_emulator/", 0) == 0) return handle_control(request);
+  if (request.method == "GET" && request.path().rfind("/latest/meta-data/", 0) == 0) {
+    // The CVM metadata service: no signature, reachable only from the instance itself.
+    const std::int64_t now_ms = cloud_.now_ms();
+    auto answer = sts_.metadata(request.path(), now_ms);
+    FrontReply reply;
+    reply.status = answer.status;
+    reply.content_type = answer.content_type;
+    reply.body = std::move(answer.body);
+    reply.date = http_date(now_ms);
+    return reply;
+  }
   return handle_api(request);
 }
 
@@ -184,8 +196,36 @@ FrontReply Front::handle_control(const HttpRequest& request) {
     out["now_ms"] = cloud_.now_ms();
     return json_reply(json::serialize(out));
   }
+  if (path == "/_emulator/sts" && request.method == "POST") {
+    FlatParams query;
+    if (!decode_query(request.query(), &query)) query.clear();
+    for (const auto& [k, v] : query) {
+      std::string error;
+      if (!sts_.configure(k, v, &error)) {
+        json::object out{{"error", error}};
+        FrontReply reply = json_reply(json::serialize(out));
+        reply.status = 400;
+        return reply;
+      }
+    }
+    const StsKnobs knobs = sts_.knobs();
+    json::object out{{"outage", knobs.outage},
+                     {"role", knobs.role},
+                     {"metadata_lifetime_s", knobs.metadata_lifetime_s},
+                     {"fail_after", knobs.fail_after},
+                     {"issued", sts_.issued()}};
+    for (const auto& [k, v] : query) {
+      if (k != "reveal" || v != "1") continue;
+      json::array pairs;
+      for (const auto& p : sts_.issued_pairs())
+        pairs.push_back(json::object{
+            {"secret_id", p.secret_id}, {"secret_key", p.secret_key}, {"token", p.token}});
+      out["issued_pairs"] = std::move(pairs);
+    }
+    return json_reply(json::serialize(out));
+  }
   FrontReply reply = json_reply(
-      R"({"error":"unknown control path; try GET /_emulator/state or POST /_emulator/advance?ms=N"})");
+      R"({"error":"unknown control path; try GET /_emulator/state, POST /_emulator/advance?ms=N or POST /_emulator/sts?outage=1"})");
   reply.status = 404;
   return reply;
 }
@@ -229,6 +269,15 @@ FrontReply Front::handle_api(const HttpRequest& request) {
   auto signer = tc3 ? verify_tc3(request, options_.keys, service_of_host, now_s)
                     : verify_v1(request, v1_map, options_.keys, now_s);
   if (!signer.ok()) return reject(service_of_host, signer.error());
+  // Temporary credentials die at their ExpiredTime, in emulator time.
+  if (auto pair = options_.keys.find(signer->secret_id); pair && pair->expires_ms != 0) {
+    if (const std::int64_t now_ms = cloud_.now_ms(); now_ms >= pair->expires_ms)
+      return reject(
+          service_of_host,
+          {"AuthFailure.TokenFailure",
+           "(the temporary credentials expired at " +
+               base::format_utc(base::SysTime(std::chrono::milliseconds(pair->expires_ms))) + ")"});
+  }
 
   auto common = [&](const char* header, const char* param) -> std::string {
     if (tc3) {
@@ -242,6 +291,11 @@ FrontReply Front::handle_api(const HttpRequest& request) {
   const std::string version = common("x-tc-version", "Version");
   const std::string region = common("x-tc-region", "Region");
 
+  if (signer->scope_service == "sts" || host.name.rfind("sts.", 0) == 0) {
+    if (request.method != "POST" || !tc3)
+      return reject("sts", {"InvalidParameter", "(the emulator's STS takes TC3-signed POSTs)"});
+    return handle_sts(request, action_name, version);
+  }
   auto resolved = resolve_action(service_of_host, action_name, version);
   if (!resolved.ok()) return reject(service_of_host, resolved.error());
   const api::ActionSpec& spec = **resolved;
@@ -331,6 +385,40 @@ FrontReply Front::handle_api(const HttpRequest& request) {
     return reply;
   }
   answer.response["RequestId"] = call.request_id;
+  json::object root;
+  root["Response"] = std::move(answer.response);
+  reply.body = json::serialize(root);
+  return reply;
+}
+
+FrontReply Front::handle_sts(const HttpRequest& request, std::string_view action,
+                             std::string_view version) {
+  {
+    std::lock_guard lock(received_mu_);
+    ++received_["sts." + std::string(action)];
+  }
+  if (action != "AssumeRole")
+    return reject("sts", {"InvalidAction", "(" + std::string(action) + ")"});
+  if (version != kStsVersion)
+    return reject("sts", {"NoSuchVersion", "(AssumeRole is version 2018-08-13)"});
+  json::object params;
+  if (!request.body.empty()) {
+    boost::system::error_code ec;
+    json::value body = json::parse(request.body, ec);
+    if (ec || !body.is_object())
+      return reject("sts", {"InvalidParameter", "(the body is not a JSON object)"});
+    params = std::move(body.as_object());
+  }
+  const std::int64_t now_ms = cloud_.now_ms();
+  ApiReply answer = sts_.assume_role(params, now_ms);
+  const std::string request_id = new_request_id();
+  FrontReply reply;
+  reply.date = http_date(now_ms);
+  if (!answer.ok()) {
+    reply.body = error_json(answer.error_code, answer.error_message, request_id);
+    return reply;
+  }
+  answer.response["RequestId"] = request_id;
   json::object root;
   root["Response"] = std::move(answer.response);
   reply.body = json::serialize(root);

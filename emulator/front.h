@@ -18,6 +18,7 @@
 #include "emulator/http_request.h"
 #include "emulator/key_store.h"
 #include "emulator/rate_limiter.h"
+#include "emulator/sts.h"
 
 namespace tcplan::emulator {
 
@@ -54,6 +55,7 @@ struct FrontReply {
   std::string content_type = "application/json";
   std::string body;
   std::int64_t delay_ms = 0;  // hold the response (or the reset/drop) this long
+  std::string date;           // a Date header (emulator time); empty: none
   bool close = false;         // close the connection after responding
 };
 
@@ -74,9 +76,12 @@ class Front {
  private:
   FrontReply handle_control(const HttpRequest& request);
   FrontReply handle_api(const HttpRequest& request);
+  FrontReply handle_sts(const HttpRequest& request, std::string_view action,
+                        std::string_view version);
 
   Cloud& cloud_;
   FrontOptions options_;
+  Sts sts_{options_.keys};  // issues temporary pairs into options_.keys
   RateLimiter limiter_;
   FaultInjector faults_;
   // API calls received per "service.Action", whatever their outcome (throttled, faulted,

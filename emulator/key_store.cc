@@ -5,13 +5,30 @@
 namespace tcplan::emulator {
 
 void KeyStore::add(KeyPair pair) {
+  std::lock_guard lock(*mu_);
   std::string id = pair.secret_id;
   pairs_.insert_or_assign(std::move(id), std::move(pair));
 }
 
-const KeyPair* KeyStore::find(std::string_view secret_id) const {
+void KeyStore::add_temporary(KeyPair pair, std::int64_t now_ms) {
+  std::lock_guard lock(*mu_);
+  std::erase_if(pairs_, [&](const auto& kv) {
+    return kv.second.expires_ms != 0 && kv.second.expires_ms < now_ms;
+  });
+  std::string id = pair.secret_id;
+  pairs_.insert_or_assign(std::move(id), std::move(pair));
+}
+
+std::optional<KeyPair> KeyStore::find(std::string_view secret_id) const {
+  std::lock_guard lock(*mu_);
   auto it = pairs_.find(secret_id);
-  return it == pairs_.end() ? nullptr : &it->second;
+  if (it == pairs_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t KeyStore::size() const {
+  std::lock_guard lock(*mu_);
+  return pairs_.size();
 }
 
 base::Result<KeyStore> KeyStore::load(const std::filesystem::path& file) {

@@ -251,6 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(static_cast<http::status>(reply.status));
     res_.set(http::field::server, "tcplan-emulator");
     res_.set(http::field::content_type, reply.content_type);
+    if (!reply.date.empty()) res_.set(http::field::date, reply.date);
     res_.keep_alive(keep_alive);
     res_.body() = std::move(reply.body);
     res_.prepare_payload();

@@ -126,8 +126,8 @@ base::Result<Signer, Rejection> verify_tc3(const HttpRequest& request, const Key
   auto auth = parse_authorization(*header);
   if (!auth.ok()) return auth.error();
 
-  const KeyPair* pair = keys.find(auth->secret_id);
-  if (pair == nullptr) return reject(kSecretIdNotFound);
+  const std::optional<KeyPair> pair = keys.find(auth->secret_id);
+  if (!pair) return reject(kSecretIdNotFound);
 
   auto ts = check_timestamp(request.header("x-tc-timestamp"), now_s, "X-TC-Timestamp");
   if (!ts.ok()) return ts.error();
@@ -187,8 +187,8 @@ base::Result<Signer, Rejection> verify_v1(const HttpRequest& request,
   };
   const std::string* secret_id = get("SecretId");
   if (secret_id == nullptr) return reject("MissingParameter", "(SecretId)");
-  const KeyPair* pair = keys.find(*secret_id);
-  if (pair == nullptr) return reject(kSecretIdNotFound);
+  const std::optional<KeyPair> pair = keys.find(*secret_id);
+  if (!pair) return reject(kSecretIdNotFound);
 
   auto ts = check_timestamp(get("Timestamp"), now_s, "Timestamp");
   if (!ts.ok()) return ts.error();

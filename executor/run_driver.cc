@@ -131,6 +131,7 @@ ApplyOutcome RunDriver::apply(const ApplyRequest& request, const ApproveFn& appr
     started["saved_plan_sha256"] = request.saved->file_sha256;
   }
   if (request.new_run) started["new_run"] = true;
+  if (!request.credentials.empty()) started["credentials"] = request.credentials;
   if (!journal->record(audit::EventKind::kRunStarted, {}, started) ||
       !journal->record(audit::EventKind::kPlanDigest, {},
                        {{"plan_sha256", plan.sha256}, {"file", request.plan_path}})) {

@@ -10,6 +10,7 @@
 // command line (cli/apply_command.cc) only turns flags into an ApplyRequest and prints.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -36,11 +37,14 @@ struct ApplyRequest {
   bool resume = false;
   std::string resume_run;  // with resume: empty = the latest unfinished run of this plan
   std::optional<std::chrono::milliseconds> wait_lock;
-  std::string target;    // "embedded emulator at ...", for run_started and the preview
+  std::string target;    // "local: embedded emulator at ... (--target)", for run_started and
+                         // the preview
   bool new_run = false;  // --new-run: repeat a plan that succeeded, on purpose
   // --approvals DIR: the signed approvals of the saved plan (empty: "<SAVED>.approvals" when
   // the plan's [approval] requires any).
   std::string approvals_dir;
+  // Who signs (provider, role, session name; never a secret), for run_started.
+  boost::json::object credentials;
   // max_parallel, now, time_scale, progress and log; the driver adds the interruption.
   RunOptions run;
 };

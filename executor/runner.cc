@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "base/duration.h"
+#include "base/time.h"
 #include "executor/runner_internal.h"
 
 namespace tcplan::executor {
@@ -105,22 +106,41 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
   ctx.plan = &plan_;
   ctx.run_id = journal_.run_id();
   ctx.item = it ? it->item_value : nullptr;
-  ctx.fleets = options_.fleets;
-  for (std::size_t n = 0; n < items_.size(); ++n) {
-    const auto& step = plan_.steps[n];
-    bool fan_out = step.for_each.has_value();
+  ctx.fleets = options_.fleets;   // the items the dry run chose for queries
+  if (it == nullptr) return ctx;  // a for_each list: from literals and vars
+  // Only the steps this one refers to: copying every finished step's outputs for each item of
+  // a fleet would cost items x outputs.
+  auto refs = refs_.find(it->step);
+  if (refs == refs_.end())
+    refs = refs_.emplace(it->step, planner::referenced_steps(*it->step)).first;
+  for (const std::string& id : refs->second) {
+    const int n = plan_.index_of(id);
+    if (n < 0) continue;
+    const auto& step = plan_.steps[static_cast<std::size_t>(n)];
+    const auto& node_items = items_[static_cast<std::size_t>(n)];
+    if (step.group >= 0 && step.group == it->step->group) {
+      // A step of the same group: this item's own output.
+      if (it->index < node_items.size()) {
+        const Item& same = *node_items[it->index];
+        if (same.report.status == ItemState::kSucceeded) {
+          ctx.outputs[id] =
+              same.report.outputs.is_null() ? json::value(json::object{}) : same.report.outputs;
+        }
+      }
+      continue;
+    }
     json::array list;
-    bool complete = !items_[n].empty() || fan_out;
-    for (const auto& item : items_[n]) {
+    bool complete = !node_items.empty() || step.for_each.has_value();
+    for (const auto& item : node_items) {
       if (item->report.status != ItemState::kSucceeded) complete = false;
       list.push_back(item->report.outputs.is_null() ? json::value(json::object{})
                                                     : item->report.outputs);
     }
     if (!complete) continue;
-    if (fan_out) {
-      ctx.outputs[step.id] = std::move(list);
+    if (step.for_each) {
+      ctx.outputs[id] = std::move(list);
     } else {
-      ctx.outputs[step.id] = list.front();
+      ctx.outputs[id] = list.front();
     }
   }
   for (const auto& [id, outputs] : undo_outputs_)
@@ -129,15 +149,18 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
 }
 
 void Runner::record(audit::EventKind kind, const Item& it, json::object payload) {
-  // A failure marks the journal unhealthy; pump() then stops the run with its message.
-  if (!journal_.record(kind, it.ctx, payload)) asio::post(io_, [this] { pump(); });
+  // Queued, never waited for on the loop. A failure (now or when it is committed) marks the
+  // journal unhealthy; pump() then stops the run with its message.
+  if (!journal_.post(kind, it.ctx, payload)) asio::post(io_, [this] { pump(); });
 }
 
 void Runner::progress(const Item& it, const std::string& state) {
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - it.started);
-  std::string line = it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
-                     ": " + state + " (" + base::format_duration(elapsed / 1000 * 1000) + ")";
+  // The time of day (UTC, as in the trail) first: a line read later says when it was true.
+  std::string line = base::format_utc(std::chrono::system_clock::now()).substr(11) + " " +
+                     it.step->id + (it.item >= 0 ? "[" + std::to_string(it.item) + "]" : "") +
+                     ": " + state + " (" + base::format_elapsed(elapsed) + ")";
   if (options_.progress_on_terminal) {
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
@@ -272,42 +295,77 @@ awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
     payload[it.report.status == ItemState::kFailed ? "error" : "detail"] = it.report.detail;
   }
   record(audit::EventKind::kStepFinished, it, std::move(payload));
+
+  // A group's item that failed in a step with on_failure = "rollback" undoes what it did, for
+  // itself alone, before it counts as failed: the other items go on.
+  if (it.report.status == ItemState::kFailed && step.group >= 0 &&
+      step.on_failure == planner::OnFailure::kRollback && !interrupted_) {
+    co_await undo_item(static_cast<std::size_t>(step.group), it.index);
+  }
+}
+
+awaitable<void> Runner::run_undo(const planner::Step& u, const planner::Step& parent, int item) {
+  auto holder = std::make_unique<Item>();
+  Item& it = *holder;
+  it.step = &u;
+  it.ctx.step_id = u.id;
+  if (item >= 0) {
+    // The undo of a group's step undoes one item: ${item} and the item's outputs are its.
+    it.item = item;
+    it.index = static_cast<std::size_t>(item);
+    it.item_value = &group_values_[static_cast<std::size_t>(parent.group)][it.index];
+    it.ctx.item = std::to_string(item);
+  }
+  it.started = std::chrono::steady_clock::now();
+  it.deadline = it.started + scaled(u.timeout);
+  if (u.kind == planner::StepKind::kWait) {
+    co_await run_wait_step(it);
+  } else {
+    co_await run_call_step(it);
+  }
+  if (it.report.status == ItemState::kPending) it.report.status = ItemState::kSucceeded;
+  if (interrupted_ && it.report.status != ItemState::kSucceeded)
+    it.report.status = ItemState::kInterrupted;
+  it.report.attempts = it.attempt;
+  it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - it.started);
+  json::object payload{{"status", to_string(it.report.status)}, {"undo_of", parent.id}};
+  if (!it.report.detail.empty()) payload["detail"] = it.report.detail;
+  if (!it.report.outputs.is_null()) {
+    payload["outputs"] = it.report.outputs;
+    if (item < 0) undo_outputs_[u.id] = it.report.outputs;
+  }
+  record(audit::EventKind::kStepFinished, it, std::move(payload));
+  StepReport r;
+  r.id = u.id + (item >= 0 ? "[" + std::to_string(item) + "]" : "");
+  r.kind = planner::to_string(u.kind);
+  r.items.push_back(it.report);
+  undo_report_.undo.push_back(std::move(r));
+}
+
+awaitable<void> Runner::undo_item(std::size_t group, std::size_t item) {
+  for (std::size_t node : schedule_->item_rollback_order(group, item)) {
+    const planner::Step& parent = plan_.steps[node];
+    for (auto u = parent.undo.rbegin(); u != parent.undo.rend() && !interrupted_; ++u)
+      co_await run_undo(*u, parent, static_cast<int>(item));
+  }
 }
 
 awaitable<void> Runner::rollback() {
   for (std::size_t node : schedule_->rollback_order()) {
     const planner::Step& parent = plan_.steps[node];
-    for (auto u = parent.undo.rbegin(); u != parent.undo.rend() && !interrupted_; ++u) {
-      auto holder = std::make_unique<Item>();
-      Item& it = *holder;
-      it.step = &*u;
-      it.ctx.step_id = u->id;
-      it.started = std::chrono::steady_clock::now();
-      it.deadline = it.started + scaled(u->timeout);
-      if (u->kind == planner::StepKind::kWait) {
-        co_await run_wait_step(it);
-      } else {
-        co_await run_call_step(it);
+    if (parent.undo.empty()) continue;
+    if (parent.group >= 0) {
+      // A group's step is undone for every item that finished it, latest item first.
+      for (std::size_t i = items_[node].size(); i-- > 0 && !interrupted_;) {
+        if (schedule_->state({node, i}) != ItemState::kSucceeded) continue;
+        for (auto u = parent.undo.rbegin(); u != parent.undo.rend() && !interrupted_; ++u)
+          co_await run_undo(*u, parent, static_cast<int>(i));
       }
-      if (it.report.status == ItemState::kPending) it.report.status = ItemState::kSucceeded;
-      if (interrupted_ && it.report.status != ItemState::kSucceeded)
-        it.report.status = ItemState::kInterrupted;
-      it.report.attempts = it.attempt;
-      it.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - it.started);
-      json::object payload{{"status", to_string(it.report.status)}, {"undo_of", parent.id}};
-      if (!it.report.detail.empty()) payload["detail"] = it.report.detail;
-      if (!it.report.outputs.is_null()) {
-        payload["outputs"] = it.report.outputs;
-        undo_outputs_[u->id] = it.report.outputs;
-      }
-      record(audit::EventKind::kStepFinished, it, std::move(payload));
-      StepReport r;
-      r.id = u->id;
-      r.kind = planner::to_string(u->kind);
-      r.items.push_back(it.report);
-      undo_report_.undo.push_back(std::move(r));
+      continue;
     }
+    for (auto u = parent.undo.rbegin(); u != parent.undo.rend() && !interrupted_; ++u)
+      co_await run_undo(*u, parent, -1);
   }
 }
 
@@ -336,7 +394,38 @@ RunReport Runner::run() {
   started_ = std::chrono::steady_clock::now();
   RunReport report;
 
-  // Fan-out lists come from literals or vars, so they are known before anything runs.
+  // Fan-out lists come from literals or vars, so they are known before anything runs. A
+  // group's list is resolved once, for all its steps.
+  group_values_.resize(plan_.groups.size());
+  std::vector<ScheduleGroup> groups;
+  for (std::size_t g = 0; g < plan_.groups.size(); ++g) {
+    const planner::Group& group = plan_.groups[g];
+    if (group.count == 0) {  // validation refuses it; never an empty pipeline
+      report.status = RunStatus::kFailed;
+      report.detail = "group '" + group.id + "' has no steps";
+      return report;
+    }
+    auto list = planner::resolve_for_each(plan_.steps[group.first], resolve_context(nullptr));
+    if (!list) {
+      report.status = RunStatus::kFailed;
+      report.detail = "group '" + group.id + "': for_each: " + list.error().message;
+      return report;
+    }
+    group_values_[g] = std::move(*list);
+    ScheduleGroup sg;
+    sg.id = group.id;
+    sg.items = group_values_[g].size();
+    sg.max_parallel = static_cast<std::size_t>(std::max(0, group.max_parallel));
+    sg.canary = static_cast<std::size_t>(std::max(0, group.canary));
+    sg.max_failures = group.allowed_failures(sg.items);
+    sg.on_failure = policy(group.on_failure);
+    for (std::size_t k = 0; k < group.count; ++k)
+      sg.nodes.push_back(group.first + k);
+    for (const auto& dep : group.after) {
+      if (int d = plan_.index_of(dep); d >= 0) sg.deps.push_back(static_cast<std::size_t>(d));
+    }
+    groups.push_back(std::move(sg));
+  }
   std::vector<ScheduleNode> nodes;
   items_.resize(plan_.steps.size());
   for_each_values_.resize(plan_.steps.size());
@@ -350,8 +439,10 @@ RunReport Runner::run() {
       int d = plan_.index_of(dep);
       if (d >= 0) sn.deps.push_back(static_cast<std::size_t>(d));
     }
-    std::size_t count = 1;
-    if (step.for_each) {
+    const json::array* values = nullptr;
+    if (step.group >= 0) {
+      values = &group_values_[static_cast<std::size_t>(step.group)];
+    } else if (step.for_each) {
       auto list = planner::resolve_for_each(step, resolve_context(nullptr));
       if (!list) {
         report.status = RunStatus::kFailed;
@@ -359,24 +450,27 @@ RunReport Runner::run() {
         return report;
       }
       for_each_values_[n] = std::move(*list);
-      count = for_each_values_[n].size();
+      values = &for_each_values_[n];
     }
+    const std::size_t count = values ? values->size() : 1;
     sn.items = count;
     nodes.push_back(sn);
+    items_[n].reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
       auto it = std::make_unique<Item>();
       it->node = n;
       it->index = i;
       it->step = &step;
-      it->item = step.for_each ? static_cast<int>(i) : -1;
-      it->item_value = step.for_each ? &for_each_values_[n][i] : nullptr;
+      it->item = values ? static_cast<int>(i) : -1;
+      it->item_value = values ? &(*values)[i] : nullptr;
       it->ctx.step_id = step.id;
-      it->ctx.item = step.for_each ? std::to_string(i) : "";
+      it->ctx.item = values ? std::to_string(i) : "";
       if (auto r = resumed_.find({step.id, it->item}); r != resumed_.end()) it->prior = &r->second;
       items_[n].push_back(std::move(it));
     }
   }
-  schedule_ = std::make_unique<Schedule>(std::move(nodes), options_.max_parallel);
+  schedule_ =
+      std::make_unique<Schedule>(std::move(nodes), std::move(groups), options_.max_parallel);
 
   // Items an earlier process finished are restored, with their outputs, before anything runs.
   for (std::size_t n = 0; n < items_.size(); ++n) {
@@ -401,10 +495,16 @@ RunReport Runner::run() {
     interruption_id_ =
         options_.interruption->on_request([this] { asio::post(io_, [this] { interrupt(); }); });
   }
+  // A commit that fails on the journal's thread wakes the loop, which then stops the run.
+  journal_.on_failure([this] { asio::post(io_, [this] { pump(); }); });
   asio::co_spawn(io_, main_loop(), [&](std::exception_ptr e) {
     if (e) fatal_ = "internal error: " + exception_text(e);
   });
   io_.run();
+  journal_.on_failure(nullptr);
+  // Everything the loop queued is in the trail before the run is reported (and before
+  // run_finished, which the driver records next).
+  if (!journal_.flush() && fatal_.empty()) fatal_ = journal_.failure();
   if (options_.interruption) options_.interruption->remove(interruption_id_);
   if (options_.progress_on_terminal) std::fprintf(stderr, "\r\033[K");
 
@@ -413,12 +513,30 @@ RunReport Runner::run() {
     StepReport sr;
     sr.id = plan_.steps[n].id;
     sr.kind = planner::to_string(plan_.steps[n].kind);
+    const auto group = schedule_->group_of(n);
     for (auto& it : items_[n]) {
-      if (it->report.status == ItemState::kPending) {
-        auto reason = schedule_->skip_reason(n);
+      if (it->report.status == ItemState::kPending && group) {
+        // A group's item: why this step of it never ran.
+        const GroupItemState gi = schedule_->group_item(*group, it->index);
         it->report.status =
-            reason == SkipReason::kInterrupted ? ItemState::kInterrupted : ItemState::kSkipped;
-        if (reason == SkipReason::kDependencyFailed) {
+            gi == GroupItemState::kInterrupted ? ItemState::kInterrupted : ItemState::kSkipped;
+        if (gi == GroupItemState::kHeld) {
+          it->report.explanation = "skipped: " + group_stop_text(*group);
+        } else if (gi == GroupItemState::kFailed) {
+          it->report.explanation = "skipped: an earlier step of this item failed";
+        } else if (gi == GroupItemState::kSkipped) {
+          it->report.explanation = schedule_->skip_reason(n) == SkipReason::kDependencyFailed
+                                       ? "skipped: a step the group depends on did not succeed"
+                                       : "skipped: the run stopped after a failure";
+        }
+      } else if (it->report.status == ItemState::kPending) {
+        auto reason = schedule_->skip_reason(n);
+        // An item the interruption kept from starting never started: it stays pending (its
+        // resume runs it), and reads "pending", not "interrupted", in the summary.
+        if (reason != SkipReason::kInterrupted) it->report.status = ItemState::kSkipped;
+        if (reason == SkipReason::kInterrupted) {
+          it->report.explanation = "not started: the run was interrupted";
+        } else if (reason == SkipReason::kDependencyFailed) {
           it->report.explanation = "skipped: a step it depends on did not succeed";
         } else if (reason == SkipReason::kRunStopped) {
           it->report.explanation = "skipped: the run stopped after a failure";
@@ -433,6 +551,7 @@ RunReport Runner::run() {
   report.undo = std::move(undo_report_.undo);
   for (const auto& u : report.undo)
     any_failed |= u.status() == ItemState::kFailed;
+  report.groups = group_reports();
 
   if (!fatal_.empty()) {
     // A process that lost the run's lease did not stop of its own will, and must not say so.

@@ -79,11 +79,27 @@ struct StepReport {
   std::chrono::milliseconds duration() const;
 };
 
+// One item of a [[groups]] pipeline: where it got to.
+struct GroupItemReport {
+  std::string item;  // the item's value, as text ("emr-4slr7ad7")
+  ItemState status = ItemState::kPending;
+  std::string step;    // the step it failed at, or was interrupted in
+  std::string detail;  // that step's error, or why the item never started
+};
+
+struct GroupReport {
+  std::string id;
+  std::size_t succeeded = 0, failed = 0, not_started = 0, interrupted = 0;
+  std::string stopped;  // why no more items started ("max_failures = 2 reached: ..."), if so
+  std::vector<GroupItemReport> items;
+};
+
 struct RunReport {
   RunStatus status = RunStatus::kFailed;
   std::string detail;
   std::vector<StepReport> steps;
   std::vector<StepReport> undo;  // rollback steps that ran
+  std::vector<GroupReport> groups;
 };
 
 // State carried over from an earlier process of the same run (resume).
@@ -115,6 +131,13 @@ class Runner {
   struct Item;
   struct CallResult;
   struct ReadResult;
+  struct StatusWaiter;
+  struct StatusAnswer;
+  // The flow this run last started on a cluster: when its answer came, how long it should take.
+  struct FlowStart {
+    std::chrono::steady_clock::time_point at;
+    std::chrono::milliseconds expected{0};  // cloud time
+  };
 
   // Scheduling.
   void pump();
@@ -122,14 +145,33 @@ class Runner {
   awaitable<void> main_loop();
   awaitable<void> run_item(std::size_t node, std::size_t item);
   awaitable<void> rollback();
+  // A group item whose step failed with on_failure = "rollback": the undo steps of the steps it
+  // had finished, most recent first, for that item alone.
+  awaitable<void> undo_item(std::size_t group, std::size_t item);
+  // One undo step, for `item` of a group (-1: an ordinary step); recorded and reported.
+  awaitable<void> run_undo(const planner::Step& undo, const planner::Step& parent, int item);
   void interrupt();
 
   // Steps.
   awaitable<void> run_call_step(Item& it);
   awaitable<void> run_wait_step(Item& it);
   awaitable<bool> select_nodes(Item& it, BuiltRequest& request);
+  // No read before the flow this run started on the cluster is documented to end.
   awaitable<bool> wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
                                const std::string& why);
+  // Remembers (or forgets) the flow a successful call started on its cluster, so that the
+  // waits on it read no sooner than its documented end.
+  void note_flow(const api::CallRequest& call, bool known_start);
+  std::optional<std::chrono::milliseconds> since_flow_start(const std::string& cluster) const;
+  std::chrono::milliseconds expected_flow(const std::string& cluster) const;
+
+  // Cluster status (runner_status.cc): every read of one cluster's DescribeInstances entry
+  // joins a batch with the others waiting at that moment in the region, up to 100 ids per
+  // call, each call paced by the rate limiter like any other.
+  awaitable<StatusAnswer> cluster_status(Item& it, const std::string& cluster,
+                                         const std::string& region);  // retried like read()
+  awaitable<StatusAnswer> read_status(const std::string& cluster, const std::string& region);
+  awaitable<void> flush_status(std::string region);
 
   // Calls.
   awaitable<CallResult> send(Item& it, const BuiltRequest& request);
@@ -140,6 +182,10 @@ class Runner {
       std::optional<std::chrono::steady_clock::time_point> send_by = std::nullopt);
   awaitable<CallResult> read(Item& it, const std::string& service, const std::string& action,
                              boost::json::object params, const std::string& region);
+  // Waits for a send slot of the rate limit of `request`'s action (false: interrupted).
+  awaitable<bool> wait_for_slot(const api::CallRequest& request);
+  // The blocking call on the worker pool, recorded under `ctx` by the journal.
+  awaitable<CallResult> call_on_pool(const api::CallRequest& request, const EventContext& ctx);
   // Every page of a Describe* list (api/pages.h), each page a read as above: the one
   // paginating reader of node selection and reconciliation. On failure `ok` is false and
   // `error` says why; the items read so far are dropped (a partial list is never used).
@@ -159,12 +205,21 @@ class Runner {
 
   // Resume: refuses when a started step's resolved request differs from the recorded one.
   std::optional<std::string> changed_since_start();
+  // The end of the run, per group: which items did what.
+  std::vector<GroupReport> group_reports() const;
+  // Why group g started no more items (empty: it did not stop).
+  std::string group_stop_text(std::size_t g) const;
 
   // Helpers.
   planner::ResolveContext resolve_context(const Item* it) const;
   std::chrono::milliseconds scaled(std::chrono::milliseconds d) const;
   SysTime now() const;
   bool past_deadline(const Item& it) const;
+  // A failed read of `it` (failures so far, counting this one): the delay before the next try,
+  // recorded as retry_scheduled with `what` (which read) — or nullopt when the read gives up:
+  // a permanent error, attempts spent, or past the step's deadline. Both readers use it.
+  std::optional<std::chrono::milliseconds> read_retry_delay(Item& it, const api::ApiError& error,
+                                                            int failures, boost::json::object what);
   void record(audit::EventKind kind, const Item& it, boost::json::object payload);
   void progress(const Item& it, const std::string& state);
   std::string context_region(const planner::Step& step) const;
@@ -178,7 +233,13 @@ class Runner {
   boost::asio::thread_pool pool_;
   std::unique_ptr<Schedule> schedule_;
   std::vector<std::vector<std::unique_ptr<Item>>> items_;  // [node][item]
-  std::vector<boost::json::array> for_each_values_;
+  std::vector<boost::json::array> for_each_values_;        // per step (plain for_each steps)
+  std::vector<boost::json::array> group_values_;           // per group: its items
+  mutable std::map<const planner::Step*, std::set<std::string>> refs_;  // referenced_steps()
+  std::map<std::string, FlowStart> flows_;  // cluster -> its last flow here
+  // Batched status reads: waiters per region, and the regions with a batch being sent.
+  std::map<std::string, std::vector<std::shared_ptr<StatusWaiter>>> status_waiting_;
+  std::set<std::string> status_flushing_;
   std::map<std::pair<std::string, int>, ResumedItem> resumed_;
   std::map<std::string, boost::json::value> undo_outputs_;  // outputs of undo steps that ran
   RunReport undo_report_;

@@ -9,21 +9,10 @@
 
 namespace tcplan::executor {
 
-awaitable<Runner::CallResult> Runner::call_once(
-    Item& it, const api::CallRequest& request, std::int64_t attempt,
-    std::optional<std::chrono::steady_clock::time_point> send_by) {
-  CallResult result;
-  if (interrupted_) {
-    // After Ctrl-C nothing new leaves, however soon its rate-limit slot would come.
-    result.interrupted = true;
-    result.error.code = "ClientError.Interrupted";
-    result.error.message = "interrupted before sending";
-    co_return result;
-  }
+awaitable<bool> Runner::wait_for_slot(const api::CallRequest& request) {
   const auto* spec = api::Catalog::builtin().find(request.service, request.action, request.version);
-  double per_second = spec ? spec->rate_limit : 20.0;
-  std::string region = request.region.empty() ? context_region(*it.step) : request.region;
-  const std::string key = RateLimiter::key(request.service, request.action, region);
+  const double per_second = spec ? spec->rate_limit : 20.0;
+  const std::string key = RateLimiter::key(request.service, request.action, request.region);
   auto at = limiter_.reserve(key, per_second, std::chrono::steady_clock::now());
   for (;;) {
     // Wait for the reserved slot, then for admission: a slot that fired late (the loop was
@@ -32,26 +21,17 @@ awaitable<Runner::CallResult> Runner::call_once(
     auto now = std::chrono::steady_clock::now();
     if (at <= now) {
       at = limiter_.admit(key, per_second, now);
-      if (at <= now) break;
+      if (at <= now) co_return true;
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
-    if (!co_await sleep_for(wait + std::chrono::milliseconds{1}, nullptr)) {
-      result.interrupted = true;
-      result.error.code = "ClientError.Interrupted";
-      result.error.message = "interrupted before sending";
-      co_return result;
-    }
+    if (!co_await sleep_for(wait + std::chrono::milliseconds{1}, nullptr)) co_return false;
   }
-  // Decided here, after the rate limit's wait (it can be long in a fleet), not when the
-  // retry was scheduled: what matters is the token's age when the cloud sees it.
-  if (send_by && std::chrono::steady_clock::now() >= *send_by) {
-    result.token_expired = true;
-    co_return result;
-  }
-  EventContext ctx = it.ctx;
-  ctx.attempt = attempt;
+}
+
+awaitable<Runner::CallResult> Runner::call_on_pool(const api::CallRequest& request,
+                                                   const EventContext& ctx) {
   auto observer = journal_.observe(ctx);
-  result = co_await asio::co_spawn(
+  co_return co_await asio::co_spawn(
       pool_,
       [&]() -> awaitable<CallResult> {
         CallResult c;
@@ -61,11 +41,44 @@ awaitable<Runner::CallResult> Runner::call_once(
           c.response = std::move(*r);
         } else {
           c.error = std::move(r).error();
+          // No valid credentials (a refresh failed): the source has asked the run to stop;
+          // this item stops with it, resumable, rather than failing.
+          c.interrupted = c.error.code == api::kCredentialsUnavailable;
         }
         co_return c;
       },
       asio::use_awaitable);
-  co_return result;
+}
+
+awaitable<Runner::CallResult> Runner::call_once(
+    Item& it, const api::CallRequest& request, std::int64_t attempt,
+    std::optional<std::chrono::steady_clock::time_point> send_by) {
+  CallResult result;
+  auto interrupted = [&] {
+    result.interrupted = true;
+    result.error.code = "ClientError.Interrupted";
+    result.error.message = "interrupted before sending";
+  };
+  // After Ctrl-C nothing new leaves, however soon its rate-limit slot would come.
+  if (interrupted_) {
+    interrupted();
+    co_return result;
+  }
+  api::CallRequest paced = request;
+  if (paced.region.empty()) paced.region = context_region(*it.step);
+  if (!co_await wait_for_slot(paced)) {
+    interrupted();
+    co_return result;
+  }
+  // Decided here, after the rate limit's wait (it can be long in a fleet), not when the
+  // retry was scheduled: what matters is the token's age when the cloud sees it.
+  if (send_by && std::chrono::steady_clock::now() >= *send_by) {
+    result.token_expired = true;
+    co_return result;
+  }
+  EventContext ctx = it.ctx;
+  ctx.attempt = attempt;
+  co_return co_await call_on_pool(request, ctx);
 }
 
 awaitable<Runner::CallResult> Runner::read(Item& it, const std::string& service,
@@ -79,24 +92,12 @@ awaitable<Runner::CallResult> Runner::read(Item& it, const std::string& service,
   // Reads are attempt 0: they are recorded like every call but are not attempts of the step.
   // A read changes nothing, so a throttled or transient failure is retried within the step's
   // retry policy: one lost answer must not fail a reconcile or a node selection.
-  const planner::Step& step = *it.step;
   for (int failures = 1;; ++failures) {
     CallResult r = co_await call_once(it, request, 0);
     if (r.ok || r.interrupted || r.error.code == api::kNotSent) co_return r;
-    const auto cls = api::classify(r.error);
-    if (cls == api::ErrorClass::kPermanent || failures >= step.retry.max_attempts ||
-        past_deadline(it)) {
-      co_return r;
-    }
-    RetryPolicy policy{step.retry.max_attempts, step.retry.initial_backoff, step.retry.max_backoff};
-    auto delay = std::max(scaled(backoff_delay(policy, failures, rng_)),
-                          budget_.acquire(std::chrono::steady_clock::now()));
-    record(audit::EventKind::kRetryScheduled, it,
-           {{"reason", r.error.code},
-            {"class", api::to_string(cls)},
-            {"delay_ms", delay.count()},
-            {"read", action}});
-    if (!co_await sleep_for(delay, &it)) {
+    const auto delay = read_retry_delay(it, r.error, failures, {{"read", action}});
+    if (!delay) co_return r;
+    if (!co_await sleep_for(*delay, &it)) {
       r.interrupted = true;
       co_return r;
     }
@@ -127,6 +128,26 @@ awaitable<Runner::ListResult> Runner::read_all(Item& it, const std::string& serv
   out.ok = true;
   out.items = cursor.take_items();
   co_return out;
+}
+
+std::optional<std::chrono::milliseconds> Runner::read_retry_delay(Item& it,
+                                                                  const api::ApiError& error,
+                                                                  int failures, json::object what) {
+  const planner::Step& step = *it.step;
+  const auto cls = api::classify(error);
+  if (cls == api::ErrorClass::kPermanent || failures >= step.retry.max_attempts ||
+      past_deadline(it)) {
+    return std::nullopt;
+  }
+  RetryPolicy policy{step.retry.max_attempts, step.retry.initial_backoff, step.retry.max_backoff};
+  const auto delay = std::max(scaled(backoff_delay(policy, failures, rng_)),
+                              budget_.acquire(std::chrono::steady_clock::now()));
+  json::object payload{
+      {"reason", error.code}, {"class", api::to_string(cls)}, {"delay_ms", delay.count()}};
+  for (auto& [k, v] : what)
+    payload[k] = std::move(v);
+  record(audit::EventKind::kRetryScheduled, it, payload);
+  return delay;
 }
 
 ResendFacts Runner::resend_facts(const Item& it, const BuiltRequest& request,

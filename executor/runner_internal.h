@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
@@ -65,6 +66,25 @@ struct Runner::ListResult {
   bool interrupted = false;
   api::ApiError error;
   json::array items;
+};
+
+// One cluster's status, as a batched DescribeInstances read found it.
+struct Runner::StatusAnswer {
+  bool ok = false;
+  bool interrupted = false;
+  api::ApiError error;   // when not ok
+  bool listed = false;   // the cluster is in the ClusterList
+  json::object cluster;  // its ClusterInstancesInfo when listed
+};
+
+// A read of one cluster's status waiting to join (or joined to) a batched call.
+struct Runner::StatusWaiter {
+  explicit StatusWaiter(asio::io_context& io, std::string id)
+      : cluster(std::move(id)), wake(io, std::chrono::steady_clock::time_point::max()) {}
+  std::string cluster;
+  asio::steady_timer wake;  // cancelled when the answer is in
+  bool done = false;
+  StatusAnswer answer;
 };
 
 // What a reconcile read found.

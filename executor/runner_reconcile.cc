@@ -49,22 +49,15 @@ awaitable<Runner::ReadResult> Runner::reconcile(Item& it, const BuiltRequest& re
   std::optional<ReadVerdict> decision;
   std::string& reason = result.reason;
 
-  // One cluster as DescribeInstances lists it.
+  // One cluster as DescribeInstances lists it (a batched read, shared with the waits).
   auto cluster_view = [&](const std::string& id) -> awaitable<std::optional<ClusterView>> {
-    json::object query{{"DisplayStrategy", "clusterList"},
-                       {"InstanceIds", json::array{json::value(id)}},
-                       {"ProjectId", -1}};
-    auto r = co_await read(it, "emr", "DescribeInstances", std::move(query), region);
-    if (!r.ok) co_return std::nullopt;
+    StatusAnswer a = co_await cluster_status(it, id, region);
+    if (!a.ok) co_return std::nullopt;
     ClusterView v;
-    if (auto* list = r.response.response.if_contains("ClusterList"); list && list->is_array()) {
-      for (const auto& c : list->as_array()) {
-        if (c.is_object() && string_param(c.as_object(), "ClusterId") == id) {
-          v.listed = true;
-          v.info = c.as_object();
-          v.status = as_int(c.as_object().if_contains("Status"));
-        }
-      }
+    v.listed = a.listed;
+    if (a.listed) {
+      v.info = std::move(a.cluster);
+      v.status = as_int(v.info.if_contains("Status"));
     }
     co_return v;
   };

@@ -60,7 +60,9 @@ awaitable<void> Runner::run_call_step(Item& it) {
   ev.action = built->call.action;
   ev.region = built->call.region;
   ev.payload = json::serialize(started);
-  if (!journal_.record(std::move(ev))) {
+  // Queued, not waited for: the request's own request_sent is committed after it (the journal
+  // keeps order), and the request waits for that.
+  if (!journal_.post(std::move(ev))) {
     it.report.status = ItemState::kFailed;
     it.report.detail = journal_.failure();
     co_return;
@@ -81,6 +83,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
     ResendDecision d = co_await settle(it, *built, outputs);
     if (d.action == Resend::kAdopt) {
       applied = true;
+      note_flow(built->call, false);  // started by an earlier process: when is unknown
       it.report.explanation = (it.prior->call_succeeded ? "resumed: " : "reconciled: ") + d.why;
     } else if (d.action == Resend::kFail) {
       if (it.report.status == ItemState::kPending) {
@@ -97,6 +100,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
     CallResult r = co_await send(it, *built);
     if (r.ok) {
       outputs = outputs_of(r.response.response);
+      note_flow(built->call, true);
       break;
     }
     if (r.interrupted) {
@@ -109,6 +113,7 @@ awaitable<void> Runner::run_call_step(Item& it) {
       if (d.action == Resend::kAdopt) {
         it.report.explanation =
             "reconciled: " + r.error.code + " left the outcome unknown; " + d.why;
+        note_flow(built->call, false);
         applied = true;
         break;
       }
@@ -142,15 +147,10 @@ awaitable<void> Runner::run_call_step(Item& it) {
   it.report.outputs = outputs;
 
   // A restart has no FlowId: it is done when the cluster is back to running (status 8 -> 2).
+  // The first read waits for the restart's documented duration (wait_cluster): one sooner
+  // can only say "restarting".
   if (step.kind == planner::StepKind::kRestart) {
     std::string cluster = string_param(built->call.params, "InstanceId");
-    // The restart flow has just started, so a poll now can only say "restarting" and would
-    // spend a rate-limited DescribeInstances slot that 200 fleet items need: wait one
-    // interval first (set `poll` near the restart's expected duration).
-    if (!co_await sleep_for(scaled(step.poll), &it)) {
-      it.report.status = ItemState::kInterrupted;
-      co_return;
-    }
     if (!co_await wait_cluster(it, cluster, ClusterTarget::kRunning, "restart")) co_return;
   }
 }
@@ -231,24 +231,63 @@ awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
   co_return true;
 }
 
+void Runner::note_flow(const api::CallRequest& call, bool known_start) {
+  if (call.service != "emr") return;
+  const std::string cluster = string_param(call.params, "InstanceId");
+  const auto expected = documented_flow_duration(call.service, call.action, call.params);
+  if (cluster.empty() || expected.count() == 0) return;
+  if (known_start) {
+    flows_[cluster] = FlowStart{std::chrono::steady_clock::now(), expected};
+  } else {
+    flows_.erase(cluster);
+  }
+}
+
+std::optional<std::chrono::milliseconds> Runner::since_flow_start(
+    const std::string& cluster) const {
+  auto f = flows_.find(cluster);
+  if (f == flows_.end()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               f->second.at);
+}
+
+std::chrono::milliseconds Runner::expected_flow(const std::string& cluster) const {
+  auto f = flows_.find(cluster);
+  return f == flows_.end() ? std::chrono::milliseconds{0} : scaled(f->second.expected);
+}
+
 awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, ClusterTarget target,
                                      const std::string& why) {
   const planner::Step& step = *it.step;
+  const auto cap = std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1});
   auto interval = scaled(step.poll);
   int failures = 0;
   std::string last;
-  for (;;) {
-    json::object query{{"DisplayStrategy", "clusterList"},
-                       {"InstanceIds", json::array{json::value(cluster)}},
-                       {"ProjectId", -1}};
-    auto r = co_await read(it, "emr", "DescribeInstances", std::move(query), context_region(step));
+  for (bool first = true;; first = false) {
+    // Not before the flow this run started on the cluster (a scale-out, restart or scale-in
+    // whose answer it got) is documented to end: a read before that can only say "still
+    // busy". A create is not tracked (its cluster id comes with the answer), so a wait for a
+    // new cluster reads every `poll` and its progress line shows the creation.
+    PollTiming timing;
+    timing.since_start = since_flow_start(cluster);
+    timing.expected = expected_flow(cluster);
+    timing.interval = interval;
+    timing.cap = cap;
+    timing.first = first;
+    const auto delay = poll_delay(timing);
+    if (!first) interval = std::min(next_poll_interval(interval), cap);
+    if (delay.count() > 0 && !co_await sleep_for(delay, &it)) {
+      it.report.status = ItemState::kInterrupted;
+      co_return false;
+    }
+    StatusAnswer r = co_await cluster_status(it, cluster, context_region(step));
     if (r.interrupted) {
       it.report.status = ItemState::kInterrupted;
       co_return false;
     }
     if (r.ok) {
       failures = 0;
-      auto obs = observe_cluster(r.response.response, cluster, target);
+      auto obs = observe_cluster_info(r.listed ? &r.cluster : nullptr, cluster, target);
       if (obs.fingerprint() != last) {
         last = obs.fingerprint();
         json::object payload{{"cluster", cluster}, {"state", obs.state}};
@@ -275,13 +314,6 @@ awaitable<bool> Runner::wait_cluster(Item& it, const std::string& cluster, Clust
                          (target == ClusterTarget::kRunning ? "running" : "terminated");
       co_return false;
     }
-    if (!co_await sleep_for(interval, &it)) {
-      it.report.status = ItemState::kInterrupted;
-      co_return false;
-    }
-    interval = next_poll_interval(interval);
-    interval = std::min(
-        interval, std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1}));
   }
 }
 
@@ -327,10 +359,27 @@ awaitable<void> Runner::run_wait_step(Item& it) {
     co_return;
   }
 
+  const auto cap = std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1});
   auto interval = scaled(step.poll);
   int failures = 0;
+  double progress_seen = -1;
   std::string last;
-  for (;;) {
+  for (bool first = true;; first = false) {
+    // DescribeClusterFlowStatusDetail reads one flow per call: none before the flow's
+    // documented end, then as often as its reported progress makes useful.
+    PollTiming timing;
+    timing.since_start = since_flow_start(cluster);
+    timing.expected = expected_flow(cluster);
+    timing.progress = progress_seen;
+    timing.interval = interval;
+    timing.cap = cap;
+    timing.first = first;
+    const auto delay = poll_delay(timing);
+    if (!first) interval = std::min(next_poll_interval(interval), cap);
+    if (delay.count() > 0 && !co_await sleep_for(delay, &it)) {
+      it.report.status = ItemState::kInterrupted;
+      co_return;
+    }
     json::object query{
         {"InstanceId", cluster},
         {"FlowParam", json::object{{"FKey", by_flow ? "FlowId" : "TraceId"}, {"FValue", id}}}};
@@ -343,6 +392,7 @@ awaitable<void> Runner::run_wait_step(Item& it) {
     if (r.ok) {
       failures = 0;
       auto obs = observe_flow(r.response.response);
+      progress_seen = obs.progress;
       if (obs.fingerprint() != last) {
         last = obs.fingerprint();
         json::object payload{{by_flow ? "flow_id" : "trace_id", id}, {"state", obs.state}};
@@ -375,13 +425,6 @@ awaitable<void> Runner::run_wait_step(Item& it) {
                          " waiting for " + (by_flow ? "flow " : "trace ") + id + " on " + cluster;
       co_return;
     }
-    if (!co_await sleep_for(interval, &it)) {
-      it.report.status = ItemState::kInterrupted;
-      co_return;
-    }
-    interval =
-        std::min(next_poll_interval(interval),
-                 std::max(scaled(std::chrono::milliseconds{60000}), std::chrono::milliseconds{1}));
   }
 }
 

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "base/duration.h"
-#include "planner/window_fit.h"
 
 namespace tcplan::executor {
 
@@ -52,11 +51,11 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
     if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
     std::string predicted = "-";
     if (auto p = costs.predicted.find(s.id); p != costs.predicted.end() && prefix.empty()) {
-      predicted = planner::short_duration(p->second, true);
+      predicted = base::format_elapsed(p->second, true);
     }
     out += pad(id, 24) + " " + pad(std::string(to_string(s.status())), 12) + " " +
-           pad(base::format_duration(actual(s, costs) / 1000 * 1000), 10) + " " +
-           pad(predicted, 10) + " " + pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
+           pad(base::format_elapsed(actual(s, costs)), 10) + " " + pad(predicted, 10) + " " +
+           pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
     std::string detail = detail_of(s);
     if (!detail.empty()) out += "    " + detail + "\n";
   }
@@ -98,6 +97,63 @@ json::object step_json(const StepReport& s, const SummaryCosts& costs) {
   return o;
 }
 
+// "group rollout: 197 of 200 items succeeded, 2 failed, 1 not started", why it stopped, and
+// which items did what (a few lines each; --output json lists every item).
+void group_rows(const GroupReport& g, std::string& out) {
+  constexpr std::size_t kLines = 20;
+  const std::size_t total = g.items.size();
+  out += "group " + g.id + ": " + std::to_string(g.succeeded) + " of " + std::to_string(total) +
+         " items succeeded";
+  if (g.failed) out += ", " + std::to_string(g.failed) + " failed";
+  if (g.interrupted) out += ", " + std::to_string(g.interrupted) + " interrupted";
+  if (g.not_started) out += ", " + std::to_string(g.not_started) + " not started";
+  out += "\n";
+  if (!g.stopped.empty()) out += "    stopped: " + g.stopped + "\n";
+  std::size_t shown = 0, failed = 0;
+  for (std::size_t i = 0; i < total; ++i) {
+    const GroupItemReport& item = g.items[i];
+    if (item.status != ItemState::kFailed && item.status != ItemState::kInterrupted) continue;
+    ++failed;
+    if (shown == kLines) continue;
+    ++shown;
+    out += "    " + std::string(to_string(item.status)) + ": item " + std::to_string(i) + " (" +
+           item.item + ")" + (item.step.empty() ? "" : " at " + item.step) +
+           (item.detail.empty() ? "" : ": " + item.detail) + "\n";
+  }
+  if (failed > shown) {
+    out += "    ... and " + std::to_string(failed - shown) + " more (--output json lists each)\n";
+  }
+  if (g.not_started > 0) {
+    std::string names;
+    std::size_t listed = 0;
+    for (const auto& item : g.items) {
+      if (item.status != ItemState::kSkipped) continue;
+      if (listed++ < 10) names += (names.empty() ? "" : ", ") + item.item;
+    }
+    if (listed > 10) names += ", ... (" + std::to_string(listed - 10) + " more)";
+    out += "    not started: " + names + "\n";
+  }
+}
+
+json::object group_json(const GroupReport& g) {
+  json::array items;
+  for (std::size_t i = 0; i < g.items.size(); ++i) {
+    const auto& item = g.items[i];
+    json::object o{{"index", i}, {"item", item.item}, {"status", to_string(item.status)}};
+    if (!item.step.empty()) o["step"] = item.step;
+    if (!item.detail.empty()) o["detail"] = item.detail;
+    items.push_back(std::move(o));
+  }
+  json::object o{{"id", g.id},
+                 {"succeeded", g.succeeded},
+                 {"failed", g.failed},
+                 {"interrupted", g.interrupted},
+                 {"not_started", g.not_started},
+                 {"items", std::move(items)}};
+  if (!g.stopped.empty()) o["stopped"] = g.stopped;
+  return o;
+}
+
 }  // namespace
 
 std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
@@ -112,6 +168,8 @@ std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
                   costs.time_scale, costs.time_scale);
     out += note;
   }
+  for (const auto& g : report.groups)
+    group_rows(g, out);
   out += "run " + std::string(to_string(report.status));
   if (!report.detail.empty()) out += ": " + report.detail;
   out += "\n";
@@ -149,6 +207,12 @@ json::object summary_json(const std::string& run_id, const RunReport& report,
       {"steps", std::move(steps)},          {"undo", std::move(undo)},
       {"currency", costs.currency},         {"time_scale", costs.time_scale}};
   if (!report.detail.empty()) o["detail"] = report.detail;
+  if (!report.groups.empty()) {
+    json::array groups;
+    for (const auto& g : report.groups)
+      groups.push_back(group_json(g));
+    o["groups"] = std::move(groups);
+  }
   return o;
 }
 

@@ -158,7 +158,6 @@ std::string cluster_status_name(std::int64_t status) {
 
 WaitObservation observe_cluster(const json::object& response, const std::string& cluster_id,
                                 ClusterTarget target) {
-  WaitObservation obs;
   const json::object* cluster = nullptr;
   if (auto* list = response.if_contains("ClusterList"); list && list->is_array()) {
     for (const auto& c : list->as_array()) {
@@ -167,6 +166,12 @@ WaitObservation observe_cluster(const json::object& response, const std::string&
       }
     }
   }
+  return observe_cluster_info(cluster, cluster_id, target);
+}
+
+WaitObservation observe_cluster_info(const json::object* cluster, const std::string& cluster_id,
+                                     ClusterTarget target) {
+  WaitObservation obs;
   if (cluster == nullptr) {
     obs.state = "gone";
     if (target == ClusterTarget::kTerminated) {
@@ -198,6 +203,37 @@ WaitObservation observe_cluster(const json::object& response, const std::string&
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current) {
   // The planner predicts durations with the same rule.
   return planner::next_poll_interval(current);
+}
+
+std::chrono::milliseconds documented_flow_duration(std::string_view service,
+                                                   std::string_view action,
+                                                   const json::object& params) {
+  using std::chrono::minutes;
+  if (service != "emr") return {};
+  if (action == "CreateInstance" || action == "CreateCluster") return minutes{10};
+  if (action == "ScaleOutInstance" || action == "ScaleOutCluster") return minutes{5};
+  if (action == "TerminateTasks" || action == "TerminateClusterNodes") return minutes{3};
+  if (action == "TerminateInstance") return minutes{2};
+  if (action == "StartStopServiceOrMonitor") {
+    return string_field(params, "OpType") == "RestartService" ? minutes{2} : minutes{1};
+  }
+  return {};
+}
+
+std::chrono::milliseconds poll_delay(const PollTiming& t) {
+  using ms = std::chrono::milliseconds;
+  const ms zero{0};
+  if (t.since_start && t.expected > zero && *t.since_start < t.expected) {
+    // Before its documented end a read can only say "still running".
+    return t.expected - *t.since_start;
+  }
+  if (t.first) return zero;
+  ms delay = std::max(t.interval, zero);
+  if (t.since_start && t.progress > 0 && t.progress < 1) {
+    const double left = static_cast<double>(t.since_start->count()) * (1 - t.progress) / t.progress;
+    delay = std::max(delay, std::min(t.cap, ms{static_cast<std::int64_t>(left)}));
+  }
+  return delay;
 }
 
 }  // namespace tcplan::executor

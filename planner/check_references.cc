@@ -49,7 +49,8 @@ void check_reference(Context& c, const Reference& r, const ReferenceSite& site, 
     case Reference::Kind::kRun:
       return;
     case Reference::Kind::kItem:
-      if (!site.fan) c.diags.error(at, r.text + " is only defined in a step with for_each");
+      if (!site.fan)
+        c.diags.error(at, r.text + " is only defined in a step with for_each or in a group");
       return;
     case Reference::Kind::kEnv:
       if (!c.env_defined(r.name)) {
@@ -98,6 +99,13 @@ void check_reference(Context& c, const Reference& r, const ReferenceSite& site, 
         }
       }
       const Step& src = c.plan.steps[j];
+      if (src.group >= 0 && src.group != s.group) {
+        c.diags.error(at, r.text + ": '" + r.name + "' is a step of group '" +
+                              c.plan.groups[static_cast<std::size_t>(src.group)].id +
+                              "', which runs once per item: only the group's own steps can "
+                              "refer to it");
+        return;
+      }
       const api::ActionSpec* spec = c.catalog.find(src.service, src.action, src.version);
       if (spec && spec->output(r.field) == nullptr) {
         std::vector<std::string_view> names;
@@ -159,7 +167,9 @@ void check_references_in(Context& c, const json::value& v, const ReferenceSite& 
 }  // namespace
 
 void check_references(Context& c, const Step& s, int index, const Step* parent) {
-  const bool fan = s.for_each.has_value();
+  // ${item} is defined in a for_each step, a group's step, and the undo steps of a group's
+  // steps (they undo one item).
+  const bool fan = s.for_each.has_value() || (s.is_undo && s.group >= 0);
   const ReferenceSite site{s, index, parent, fan};
   check_references_in(
       c, s.params, site, [&](const std::string& path) { return c.plan.locate_param(s, path); }, "");
@@ -169,7 +179,10 @@ void check_references(Context& c, const Step& s, int index, const Step* parent) 
       check_references_in(
           c, json::value(*text), site, [at = at](const std::string&) { return at; }, "");
   }
-  if (s.for_each && s.for_each->is_string()) {
+  // A group's list is checked once, with its first step.
+  const bool own_list = s.group < 0 || c.plan.groups[static_cast<std::size_t>(s.group)].first ==
+                                           static_cast<std::size_t>(index);
+  if (s.for_each && s.for_each->is_string() && own_list && !s.is_undo) {
     // The list itself is resolved outside the fan-out: ${item} is not defined there.
     const ReferenceSite outside{s, index, parent, false};
     check_references_in(

@@ -79,36 +79,23 @@ void check_wait(Context& c, const Step& s) {
 
 void check_for_each(Context& c, const Step& s) {
   if (!s.for_each) return;
-  const json::value& f = *s.for_each;
-  if (f.is_array()) {
-    if (f.as_array().empty()) c.diags.error(s.for_each_at, "for_each list is empty");
-    return;
-  }
-  if (f.is_object()) {
-    // A query (read by the parser); its clusters are the dry run's to choose.
+  if (s.for_each_query) {
+    // Its clusters are the dry run's to choose.
     if (s.service != "emr" && s.kind != StepKind::kCall) {
       c.diags.error(s.for_each_at, "a for_each query chooses EMR clusters; step '" + s.id +
                                        "' acts on " + s.service + " instances");
     }
-    return;
-  }
-  auto t = parse_template(f.as_string());
-  if (!t.ok()) return;  // reported with the other references
-  const Reference* r = t->whole();
-  if (r == nullptr || (r->kind != Reference::Kind::kVar && r->kind != Reference::Kind::kStep) ||
-      r->index) {
-    c.diags.error(s.for_each_at,
-                  "for_each must be a list or exactly one reference to a list (\"${vars.NAME}\")");
-    return;
-  }
-  if (r->kind == Reference::Kind::kVar) {
-    auto it = c.plan.vars.find(r->name);
-    if (it != c.plan.vars.end() && !it->value().is_array()) {
-      c.diags.error(s.for_each_at, "for_each: var '" + r->name + "' is not a list");
-    } else if (it != c.plan.vars.end() && it->value().as_array().empty()) {
-      c.diags.error(s.for_each_at, "for_each: var '" + r->name + "' is an empty list");
+    const Group* g = c.plan.group_of(s);
+    if (g != nullptr && s.region != c.plan.steps[g->first].region) {
+      // The group's items are chosen once, in its first step's region.
+      c.diags.error(s.at, "step '" + s.id + "' of group '" + g->id + "' is in " + s.region +
+                              ", but the group's for_each query chooses clusters of " +
+                              c.plan.steps[g->first].region);
     }
+    return;
   }
+  // A group's steps carry its list: it is checked once, with the group (check_groups.cc).
+  if (s.group < 0) check_fan_out_list(c, *s.for_each, s.for_each_at);
 }
 
 void check_selection(Context& c, const Step& s, int index) {
@@ -122,6 +109,11 @@ void check_selection(Context& c, const Step& s, int index) {
       c.diags.error(sel.added_by_at, "select.added_by must name a scale_out (or create) step; '" +
                                          sel.added_by + "' is a " +
                                          to_string(c.plan.steps[j].kind) + " step");
+    } else if (c.plan.steps[j].group >= 0 && c.plan.steps[j].group != s.group) {
+      c.diags.error(sel.added_by_at, "select.added_by: '" + sel.added_by +
+                                         "' is a step of group '" +
+                                         c.plan.groups[c.plan.steps[j].group].id +
+                                         "': only the group's own steps can select what it added");
     } else if (!(s.is_undo && j == index) && !c.graph.is_ancestor(j, index) && c.graph.acyclic()) {
       c.diags.error(sel.added_by_at, "select.added_by: step '" + sel.added_by +
                                          "' does not run before '" + s.id + "'");
@@ -140,6 +132,31 @@ void check_selection(Context& c, const Step& s, int index) {
 }
 
 }  // namespace
+
+void check_fan_out_list(Context& c, const json::value& f, Location at) {
+  if (f.is_array()) {
+    if (f.as_array().empty()) c.diags.error(at, "for_each list is empty");
+    return;
+  }
+  if (!f.is_string()) return;  // the parser reported the type
+  auto t = parse_template(f.as_string());
+  if (!t.ok()) return;  // reported with the other references
+  const Reference* r = t->whole();
+  if (r == nullptr || (r->kind != Reference::Kind::kVar && r->kind != Reference::Kind::kStep) ||
+      r->index) {
+    c.diags.error(at,
+                  "for_each must be a list or exactly one reference to a list (\"${vars.NAME}\")");
+    return;
+  }
+  if (r->kind == Reference::Kind::kVar) {
+    auto it = c.plan.vars.find(r->name);
+    if (it != c.plan.vars.end() && !it->value().is_array()) {
+      c.diags.error(at, "for_each: var '" + r->name + "' is not a list");
+    } else if (it != c.plan.vars.end() && it->value().as_array().empty()) {
+      c.diags.error(at, "for_each: var '" + r->name + "' is an empty list");
+    }
+  }
+}
 
 void check_window(Context& c) {
   if (!c.plan.window) return;

@@ -40,7 +40,7 @@ class PlanParser {
   void run(const toml::table& root) {
     r_.check_keys(root,
                   {"version", "name", "description", "region", "target", "window", "budget",
-                   "approval", "defaults", "guardrails", "vars", "steps"},
+                   "approval", "defaults", "guardrails", "vars", "steps", "groups"},
                   "at the top level");
     top_level(root);
     if (const auto* n = root.get("window")) window(*n);

@@ -16,29 +16,219 @@ class StepReader {
  public:
   StepReader(PlanReader& reader, Plan& plan) : r_(reader), plan_(plan), d_(reader.diags()) {}
 
+  // [[steps]] and [[groups]] in file order: a step written after a group runs after it by
+  // default, as it would after a step.
   void steps(const toml::table& root) {
-    const toml::node* n = root.get("steps");
-    if (n == nullptr) {
+    struct Element {
+      Location at;
+      const toml::table* table;
+      bool group;
+    };
+    std::vector<Element> elements;
+    const auto collect = [&](const char* key, bool group) {
+      const toml::node* n = root.get(key);
+      if (n == nullptr) return;
+      const toml::array* arr = n->as_array();
+      if (arr == nullptr || !arr->is_array_of_tables()) {
+        d_.error(where(*n),
+                 std::string("'") + key + "' must be an array of tables ([[" + key + "]])");
+        return;
+      }
+      for (const auto& el : *arr)
+        elements.push_back({where(el), el.as_table(), group});
+    };
+    collect("steps", false);
+    collect("groups", true);
+    if (root.get("steps") == nullptr && root.get("groups") == nullptr) {
       d_.error({1, 1}, "the plan has no steps (add a [[steps]] table)");
       return;
     }
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr || !arr->is_array_of_tables()) {
-      d_.error(where(*n), "'steps' must be an array of tables ([[steps]])");
-      return;
-    }
-    for (const auto& el : *arr) {
+    std::stable_sort(elements.begin(), elements.end(), [](const Element& a, const Element& b) {
+      return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+    });
+    for (const Element& e : elements) {
+      if (e.group) {
+        group(*e.table);
+        continue;
+      }
       Step s;
-      if (step(*el.as_table(), &s, false)) {
-        if (s.after_given) {
-          // kept as written
-        } else if (!plan_.steps.empty()) {
-          s.after = {plan_.steps.back().id};
-        }
+      if (step(*e.table, &s, false, -1)) {
+        if (!s.after_given && !plan_.steps.empty()) s.after = {plan_.steps.back().id};
         plan_.steps.push_back(std::move(s));
       }
     }
+    // `after` may name a group: it means the group's last step, which every item passes.
+    const auto resolve_groups = [&](std::vector<std::string>& after) {
+      for (auto& dep : after) {
+        const Group* g = plan_.group(dep);
+        if (g != nullptr && g->count > 0 && plan_.index_of(dep) < 0) {
+          dep = plan_.steps[g->first + g->count - 1].id;
+        }
+      }
+    };
     plan_.rebuild_index();
+    for (auto& st : plan_.steps) {
+      if (st.group < 0 || st.id == plan_.steps[plan_.groups[st.group].first].id)
+        resolve_groups(st.after);
+    }
+    for (auto& g : plan_.groups)
+      resolve_groups(g.after);
+  }
+
+  void group(const toml::table& t) {
+    Group g;
+    g.at = where(t);
+    r_.check_keys(t,
+                  {"id", "description", "for_each", "max_parallel", "canary", "max_failures",
+                   "after", "on_failure", "steps"},
+                  "in [[groups]]");
+    if (!r_.get_string(t, "id", &g.id, &g.id_at)) {
+      if (!t.get("id")) d_.error(g.at, "group has no 'id'");
+      g.id = "#group" + std::to_string(plan_.groups.size() + 1);
+    }
+    const std::string what = " of group '" + g.id + "'";
+    r_.get_string(t, "description", &g.description);
+    if (const auto* f = t.get("for_each")) {
+      g.for_each_at = where(*f);
+      for_each(*f, &g.for_each, &g.for_each_query);
+    } else {
+      d_.error(g.at, "group '" + g.id + "' needs 'for_each': the list its steps run over");
+    }
+    std::int64_t n = 0;
+    if (r_.get_int(t, "max_parallel", &n, &g.max_parallel_at)) {
+      if (n < 1) {
+        d_.error(g.max_parallel_at, "max_parallel must be at least 1");
+      } else {
+        g.max_parallel = static_cast<int>(std::min<std::int64_t>(n, 1'000'000));
+      }
+    }
+    if (r_.get_int(t, "canary", &n, &g.canary_at)) {
+      if (n < 1) {
+        d_.error(g.canary_at, "canary must be at least 1 (leave it out for no canary)");
+      } else {
+        g.canary = static_cast<int>(std::min<std::int64_t>(n, 1'000'000));
+      }
+    }
+    if (const auto* m = t.get("max_failures")) {
+      g.max_failures_at = where(*m);
+      max_failures(*m, &g);
+    }
+    // The rest of the plan when the group fails; a failed item is undone by its own steps'
+    // on_failure = "rollback".
+    g.on_failure = plan_.defaults.on_failure == OnFailure::kRollback ? OnFailure::kStop
+                                                                     : plan_.defaults.on_failure;
+    if (const auto* o = t.get("on_failure")) {
+      g.on_failure_at = where(*o);
+      OnFailure f = g.on_failure;
+      if (r_.on_failure(t, &f)) {
+        if (f == OnFailure::kRollback) {
+          d_.error(g.on_failure_at,
+                   "a group's on_failure is stop or continue; to undo what a failed item did, "
+                   "set on_failure = \"rollback\" on the group's steps");
+        } else {
+          g.on_failure = f;
+        }
+      }
+    }
+    if (const auto* a = t.get("after")) {
+      g.after_at = where(*a);
+      g.after_given = true;
+      read_after(*a, &g.after, &g.after_item_at);
+    } else if (!plan_.steps.empty()) {
+      g.after = {plan_.steps.back().id};
+    }
+    const int index = static_cast<int>(plan_.groups.size());
+    g.first = plan_.steps.size();
+    const toml::node* sn = t.get("steps");
+    const toml::array* arr = sn ? sn->as_array() : nullptr;
+    if (sn == nullptr) {
+      d_.error(g.at, "group '" + g.id + "' has no steps (add [[groups.steps]] tables)");
+    } else if (arr == nullptr || !arr->is_array_of_tables()) {
+      d_.error(where(*sn), "'steps'" + what + " must be an array of tables ([[groups.steps]])");
+    } else {
+      if (arr->empty()) d_.error(where(*sn), "group '" + g.id + "' has no steps");
+      for (const auto& el : *arr) {
+        Step s;
+        if (!step(*el.as_table(), &s, false, index)) continue;
+        s.for_each = g.for_each.is_null() ? std::nullopt : std::optional<json::value>(g.for_each);
+        s.for_each_query = g.for_each_query;
+        s.for_each_at = g.for_each_at;
+        // Each item runs the group's steps in order; the first runs after the group's `after`.
+        s.after = plan_.steps.size() == g.first ? g.after
+                                                : std::vector<std::string>{plan_.steps.back().id};
+        s.after_at = plan_.steps.size() == g.first ? g.after_at : Location{};
+        s.after_item_at = plan_.steps.size() == g.first ? g.after_item_at : std::vector<Location>{};
+        s.after_given = true;
+        plan_.steps.push_back(std::move(s));
+      }
+    }
+    g.count = plan_.steps.size() - g.first;
+    plan_.groups.push_back(std::move(g));
+  }
+
+  // for_each of a step or a group: a list, one reference to a list, or a query table (kept as
+  // JSON in `list` too, so that a non-null list alone says "fans out").
+  void for_each(const toml::node& f, json::value* list, std::optional<FleetQuery>* query) {
+    if (f.is_array() || f.is_string()) {
+      if (auto j = r_.to_json(f, 0)) *list = std::move(*j);
+    } else if (const toml::table* table = f.as_table()) {
+      FleetQuery q;
+      if (read_fleet_query(r_, *table, &q)) {
+        *list = query_json(q);
+        *query = std::move(q);
+      }
+    } else {
+      r_.type_error(f, "for_each",
+                    "a list, a reference to one (\"${vars.NAME}\") or a query table "
+                    "({ tags = { team = \"data\" } })");
+    }
+  }
+
+  // max_failures = N, or "N%" of the group's items.
+  void max_failures(const toml::node& m, Group* g) {
+    if (const auto* i = m.as_integer()) {
+      if (i->get() < 0) {
+        d_.error(g->max_failures_at, "max_failures must not be negative");
+      } else {
+        g->max_failures = std::min<std::int64_t>(i->get(), 1'000'000'000);
+      }
+      return;
+    }
+    if (const auto* s = m.as_string()) {
+      const std::string& text = s->get();
+      std::int64_t pct = -1;
+      if (text.size() >= 2 && text.size() <= 4 && text.back() == '%' &&
+          std::all_of(text.begin(), text.end() - 1, [](char c) { return c >= '0' && c <= '9'; })) {
+        pct = std::stoll(text.substr(0, text.size() - 1));
+      }
+      if (pct < 0 || pct > 100) {
+        d_.error(g->max_failures_at,
+                 "max_failures must be a number of items or a percentage from \"0%\" to "
+                 "\"100%\", not \"" +
+                     text + "\"");
+        return;
+      }
+      g->max_failures = pct;
+      g->max_failures_percent = true;
+      return;
+    }
+    r_.type_error(m, "max_failures", "a number of items or a percentage (\"10%\")");
+  }
+
+  void read_after(const toml::node& a, std::vector<std::string>* out, std::vector<Location>* at) {
+    if (const auto* arr = a.as_array()) {
+      for (const auto& el : *arr) {
+        if (const auto* str = el.as_string()) {
+          out->push_back(str->get());
+          at->push_back(where(el));
+        } else {
+          d_.error(where(el),
+                   "'after' lists step ids (strings), not " + std::string(type_name(el)));
+        }
+      }
+    } else {
+      r_.type_error(a, "after", "a list of step ids");
+    }
   }
 
   static void kind_defaults(Step* s) {
@@ -81,10 +271,16 @@ class StepReader {
     }
   }
 
-  bool step(const toml::table& t, Step* s, bool is_undo) {
+  // `group`: the index of the group the step (or the step it undoes) belongs to, or -1.
+  bool step(const toml::table& t, Step* s, bool is_undo, int group) {
     s->is_undo = is_undo;
+    s->group = group;
     s->at = where(t);
-    const std::string ctx = is_undo ? "in [[steps.undo]]" : "in [[steps]]";
+    const bool in_group = group >= 0 && !is_undo;
+    const std::string ctx = is_undo
+                                ? (group >= 0 ? "in [[groups.steps.undo]]" : "in [[steps.undo]]")
+                            : in_group ? "in [[groups.steps]]"
+                                       : "in [[steps]]";
     r_.check_keys(t, {"id",       "kind",         "service",     "action",
                       "version",  "region",       "after",       "params",
                       "timeout",  "poll",         "retry",       "on_failure",
@@ -125,22 +321,15 @@ class StepReader {
     if (const auto* a = t.get("after")) {
       s->after_at = where(*a);
       s->after_given = true;
-      if (const auto* arr = a->as_array()) {
-        for (const auto& el : *arr) {
-          if (const auto* str = el.as_string()) {
-            s->after.push_back(str->get());
-            s->after_item_at.push_back(where(el));
-          } else {
-            d_.error(where(el),
-                     "'after' lists step ids (strings), not " + std::string(type_name(el)));
-          }
-        }
-      } else {
-        r_.type_error(*a, "after", "a list of step ids");
-      }
-      if (is_undo)
+      read_after(*a, &s->after, &s->after_item_at);
+      if (is_undo) {
         d_.error(s->after_at,
                  "'after' is not allowed in [[steps.undo]]: undo steps run in reverse order");
+      } else if (in_group) {
+        d_.error(s->after_at,
+                 "'after' is not allowed in [[groups.steps]]: each item runs its group's steps in "
+                 "order (give the group an 'after')");
+      }
     }
 
     if (const auto* p = t.get("params")) {
@@ -159,29 +348,33 @@ class StepReader {
     r_.get_duration(t, "timeout", &s->timeout);
     r_.get_duration(t, "poll", &s->poll);
     if (const auto* r = t.get("retry")) r_.retry(*r, &s->retry);
-    r_.on_failure(t, &s->on_failure);
+    if (r_.on_failure(t, &s->on_failure) && in_group && s->on_failure == OnFailure::kContinue) {
+      d_.error(where(*t.get("on_failure")),
+               "on_failure = \"continue\" has no meaning in [[groups.steps]]: a failed step ends "
+               "its item; use the group's max_failures to let the rollout go on past failed items");
+    }
+    // Inside a group a failed step always ends its item: an inherited "continue" means stop.
+    if (in_group && s->on_failure == OnFailure::kContinue) s->on_failure = OnFailure::kStop;
 
     if (const auto* f = t.get("for_each")) {
       s->for_each_at = where(*f);
-      if (f->is_array() || f->is_string()) {
-        if (auto j = r_.to_json(*f, 0)) s->for_each = std::move(*j);
-      } else if (const toml::table* query = f->as_table()) {
-        FleetQuery q;
-        if (read_fleet_query(r_, *query, &q)) {
-          s->for_each = query_json(q);
-          s->for_each_query = std::move(q);
-        }
-      } else {
-        r_.type_error(*f, "for_each",
-                      "a list, a reference to one (\"${vars.NAME}\") or a query table "
-                      "({ tags = { team = \"data\" } })");
-      }
+      json::value list;
+      for_each(*f, &list, &s->for_each_query);
+      if (!list.is_null()) s->for_each = std::move(list);
       if (is_undo) d_.error(s->for_each_at, "'for_each' is not allowed in [[steps.undo]]");
+      if (in_group) {
+        d_.error(s->for_each_at,
+                 "'for_each' is not allowed in [[groups.steps]]: the group's for_each gives every "
+                 "step its item");
+      }
     }
     std::int64_t mp = 0;
     if (r_.get_int(t, "max_parallel", &mp, &s->max_parallel_at)) {
       if (mp < 1) {
         d_.error(s->max_parallel_at, "max_parallel must be at least 1");
+      } else if (in_group) {
+        d_.error(s->max_parallel_at,
+                 "max_parallel is the group's in [[groups.steps]]: set it on the [[groups]] table");
       } else if (!t.get("for_each")) {
         d_.error(s->max_parallel_at, "max_parallel only applies to a step with for_each");
       } else {
@@ -219,7 +412,7 @@ class StepReader {
       } else if (const auto* arr = n->as_array(); arr && arr->is_array_of_tables()) {
         for (const auto& el : *arr) {
           Step u;
-          if (step(*el.as_table(), &u, true)) s->undo.push_back(std::move(u));
+          if (step(*el.as_table(), &u, true, group)) s->undo.push_back(std::move(u));
         }
       } else {
         d_.error(where(*n), "'undo' must be an array of tables ([[steps.undo]])");

@@ -45,6 +45,20 @@ const Step* Plan::step(std::string_view id) const {
   return i < 0 ? nullptr : &steps[static_cast<std::size_t>(i)];
 }
 
+const Group* Plan::group(std::string_view id) const {
+  for (const auto& g : groups) {
+    if (g.id == id) return &g;
+  }
+  return nullptr;
+}
+
+std::size_t Group::allowed_failures(std::size_t items) const {
+  if (max_failures <= 0) return 0;
+  const auto n = static_cast<std::size_t>(max_failures);
+  // "10%" of 50 items tolerates 5 and stops at the 6th, as SSM documents; rounded down.
+  return max_failures_percent ? n * items / 100 : n;
+}
+
 int Plan::index_of(std::string_view id) const {
   auto it = index_.find(id);
   return it == index_.end() ? -1 : it->second;

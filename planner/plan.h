@@ -141,10 +141,13 @@ struct Step {
   bool allow_terminate = false;
 
   // Fan-out: a literal list, one reference to a list, or a query (for_each_query set, and
-  // for_each holds the query as a JSON object so that `for_each` alone says "fans out").
+  // for_each holds the query as a JSON object so that `for_each` alone says "fans out"). A
+  // group's steps carry their group's list or query (and its location) here, so everything
+  // that fans a step out treats them alike.
   std::optional<boost::json::value> for_each;
   std::optional<FleetQuery> for_each_query;
   int max_parallel = 0;  // 0 = no limit
+  int group = -1;        // index into Plan::groups for a step of a [[groups]] pipeline
 
   // kind = "wait": exactly one of flow / trace / until.
   std::string cluster, flow, trace, until;
@@ -158,6 +161,33 @@ struct Step {
   Location at;  // the [[steps]] header
   Location id_at, kind_at, service_at, action_at, version_at, after_at, params_at, timeout_at,
       for_each_at, max_parallel_at, cluster_at, flow_at, trace_at, until_at, allow_terminate_at;
+  std::vector<Location> after_item_at;
+};
+
+// [[groups]]: a pipeline of steps that runs once per item of a list, each item on its own: an
+// item goes through the group's steps in order as soon as it can, independently of the other
+// items, with caps on how many are inside at once, canaries first, and a failure threshold.
+// Its steps are stored flat in Plan::steps, [first, first + count), with `group` set.
+struct Group {
+  std::string id, description;
+  boost::json::value for_each;  // a literal list, one reference to a list, or a query (JSON)
+  std::optional<FleetQuery> for_each_query;
+  int max_parallel = 0;  // items inside the group at once; 0 = no cap
+  int canary = 0;        // the first N items finish the group before any other starts
+  // Failed items tolerated: the next failure stops the rollout (AWS SSM's MaxErrors rule).
+  // A percentage is of the number of items, rounded down.
+  std::int64_t max_failures = 0;
+  bool max_failures_percent = false;
+  OnFailure on_failure = OnFailure::kStop;  // stop | continue: the rest of the plan, once it fails
+  std::vector<std::string> after;           // resolved like a step's
+  bool after_given = false;
+  std::size_t first = 0, count = 0;  // its steps in Plan::steps
+
+  // How many failed items are tolerated out of `items`.
+  std::size_t allowed_failures(std::size_t items) const;
+
+  Location at, id_at, for_each_at, max_parallel_at, canary_at, max_failures_at, after_at,
+      on_failure_at;
   std::vector<Location> after_item_at;
 };
 
@@ -177,10 +207,16 @@ struct Plan {
   Guardrails guardrails;
   boost::json::object vars;
   std::map<std::string, Location, std::less<>> var_at;
-  std::vector<Step> steps;
+  std::vector<Step> steps;  // in file order; a group's steps where the group is written
+  std::vector<Group> groups;
   Location name_at, region_at;
 
   const Step* step(std::string_view id) const;
+  const Group* group(std::string_view id) const;
+  // The group a step (or the step an undo step belongs to) runs in, or nullptr.
+  const Group* group_of(const Step& s) const {
+    return s.group >= 0 ? &groups[static_cast<std::size_t>(s.group)] : nullptr;
+  }
   // Index of a step in `steps`, or -1.
   int index_of(std::string_view id) const;
   // Where a value of a step's params is written: "Tags[1].TagKey" -> its line:column; falls

@@ -1,7 +1,7 @@
 // The checks validate_plan (validate.h) runs, one concern per file, over one shared context:
-// steps and the change window (check_steps.cc), references (check_references.cc), API params
-// and the catalog's rules (check_params.cc), guardrails (check_guardrails.cc) and flows left
-// running (check_flows.cc). Internal to the planner.
+// steps and the change window (check_steps.cc), groups (check_groups.cc), references
+// (check_references.cc), API params and the catalog's rules (check_params.cc), guardrails
+// (check_guardrails.cc) and flows left running (check_flows.cc). Internal to the planner.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -32,6 +32,14 @@ struct Context {
   PlanValues values;
   std::vector<std::size_t> line_starts;  // of the plan text, built on first use
 };
+
+// A for_each list (a step's or a group's), written at `at`: a non-empty literal list or one
+// reference to a list.
+void check_fan_out_list(Context& c, const boost::json::value& list, Location at);
+
+// [[groups]]: the list, canary against the number of items, and `after` entries that name a
+// step inside a group (only the whole group can be waited for).
+void check_groups(Context& c);
 
 // The window's own shape, and no step timeout longer than it.
 void check_window(Context& c);

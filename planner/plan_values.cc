@@ -45,12 +45,16 @@ std::string scalar_text(const json::value& v) {
 }
 
 json::value PlanValues::first_item(const Step& s) const {
-  if (!s.for_each) return json::value(kUnknownValue);
-  if (s.for_each->is_array() && !s.for_each->as_array().empty()) {
-    return s.for_each->as_array()[0];
+  // The undo steps of a group's step run for one item of the group too.
+  const json::value* list = s.for_each ? &*s.for_each : nullptr;
+  if (list == nullptr && s.group >= 0)
+    list = &plan_.groups[static_cast<std::size_t>(s.group)].for_each;
+  if (list == nullptr) return json::value(kUnknownValue);
+  if (list->is_array() && !list->as_array().empty()) {
+    return list->as_array()[0];
   }
-  if (s.for_each->is_string()) {
-    if (auto t = parse_template(s.for_each->as_string());
+  if (list->is_string()) {
+    if (auto t = parse_template(list->as_string());
         t.ok() && t->whole() && t->whole()->kind == Reference::Kind::kVar) {
       auto it = plan_.vars.find(t->whole()->name);
       if (it != plan_.vars.end() && it->value().is_array() && !it->value().as_array().empty()) {
@@ -90,7 +94,9 @@ json::value PlanValues::value_of(const Reference& r, const Step& s) const {
       if (r.index) {
         return v.is_array() && !v.as_array().empty() ? v.as_array()[0] : json::value(kUnknownValue);
       }
-      if (src->for_each) {
+      // A for_each step's field is the list over its items; a group's step is read by the
+      // group's own steps, for their item.
+      if (src->for_each && src->group < 0) {
         json::array a;
         a.push_back(v);
         return a;

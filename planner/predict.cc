@@ -3,7 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
 #include <optional>
+#include <queue>
 
 #include "api/catalog.h"
 #include "base/duration.h"
@@ -121,14 +125,181 @@ Millis poll_until(Millis poll, Millis until, bool first_after_poll) {
   return t;
 }
 
+namespace {
+
+// How one step's calls are paced and what one item of it takes, given how long after the item
+// starts the flow it waits for ends (`until`, waits only).
+struct StepModel {
+  Millis spacing{0};  // between two items' sends, in cloud time (0: batched status reads)
+  Millis flow{0};     // the flow one call starts
+  bool restart = false;
+  std::string action;  // the action paced (a wait's read)
+  int source = -1;     // a wait: the step whose flow it waits for
+};
+
+StepModel model_of(const Plan& plan, std::size_t i, double scale) {
+  const Step& s = plan.steps[i];
+  StepModel m;
+  m.action = s.kind == StepKind::kWait
+                 ? (s.until.empty() ? "DescribeClusterFlowStatusDetail" : "DescribeInstances")
+                 : s.action;
+  // Status waits read DescribeInstances in batches of up to 100 clusters
+  // (executor/runner_status.cc): a fleet's reads are not paced one by one.
+  const bool batched = s.kind == StepKind::kWait && !s.until.empty();
+  m.spacing = batched ? 0ms : cloud_ms(spacing_seconds(s.service, m.action), scale);
+  m.flow = s.kind == StepKind::kWait ? 0ms : expected_flow(s.service, s.action, s.params);
+  m.restart = s.kind == StepKind::kRestart;
+  if (s.kind == StepKind::kWait) m.source = wait_source(plan, i);
+  return m;
+}
+
+// One item of step i, `until` after it starts (waits), and how it got there.
+Millis one_item(const Plan& plan, std::size_t i, const StepModel& m, Millis until,
+                std::string* basis) {
+  const Step& s = plan.steps[i];
+  if (s.kind == StepKind::kWait) {
+    if (basis) {
+      *basis = m.source >= 0 ? "waits for the flow of '" + plan.steps[m.source].id + "' (" +
+                                   (until > 0ms ? minutes(until) + " left" : "already over") +
+                                   "), polls from " + base::format_duration(s.poll)
+                             : "one poll (no flow to wait for)";
+    }
+    return poll_until(s.poll, until) + kCall;
+  }
+  if (m.restart) {
+    // The runner itself waits for the restart: one `poll` later, then polls.
+    if (basis) {
+      *basis = flow_name(s.action) + " " + minutes(m.flow) + ", polls from " +
+               base::format_duration(s.poll);
+    }
+    return kCall + poll_until(s.poll, m.flow, true) + kCall;
+  }
+  if (basis) {
+    *basis = m.flow > 0ms
+                 ? "1 call; starts a " + flow_name(s.action) + " flow of " + minutes(m.flow)
+                 : "1 call";
+  }
+  return kCall;
+}
+
+std::string pace_text(const Step& s, const StepModel& m) {
+  if (m.spacing == 0ms) return "status reads batched";
+  char rate[48];
+  std::snprintf(rate, sizeof rate, "sent at %.1f/s", 1.0 / spacing_seconds(s.service, m.action));
+  return rate;
+}
+
+// A step that fans out over its items as one barrier: sent at the action's pace, at most
+// max_parallel at once.
+void predict_step(const Plan& plan, std::size_t i, double scale, PlanTiming& out) {
+  const Step& s = plan.steps[i];
+  StepTiming& t = out.steps[i];
+  const StepModel m = model_of(plan, i, scale);
+  Millis until{0};
+  if (m.source >= 0 && out.steps[m.source].flow_end > t.start) {
+    until = out.steps[m.source].flow_end - t.start;
+  }
+  t.per_item = one_item(plan, i, m, until, &t.basis);
+  const std::size_t n = t.items;
+  const std::size_t width = s.max_parallel > 0 ? static_cast<std::size_t>(s.max_parallel) : n;
+  std::vector<Millis> ends;
+  Millis last_call{0};
+  for (std::size_t k = 0; k < n; ++k) {
+    Millis begin = m.spacing * static_cast<std::int64_t>(k);
+    if (width > 0 && k >= width) begin = std::max(begin, ends[k - width]);
+    ends.push_back(begin + t.per_item);
+    last_call = std::max(last_call, begin + kCall);
+  }
+  t.duration = ends.empty() ? 0ms : *std::max_element(ends.begin(), ends.end());
+  if (m.flow > 0ms) t.flow_end = m.restart ? t.start + t.duration : t.start + last_call + m.flow;
+  if (n != 1) {
+    t.basis = std::to_string(n) + " items" +
+              (width < n ? ", " + std::to_string(width) + " at a time" : std::string()) + ", " +
+              pace_text(s, m) + "; each: " + t.basis;
+  }
+}
+
+// A [[groups]] pipeline (executor/schedule.h): each item goes through the group's steps in
+// order as soon as it can, at most max_parallel items inside at once, the first `canary`
+// items through the whole group before any other starts, and each action's calls at its pace
+// across the items. A step's timing spans all items: from the group's start until its last
+// item is through it.
+void predict_group(const Plan& plan, const Group& g, double scale, PlanTiming& out) {
+  const std::size_t first = g.first, count = g.count;
+  const Millis start = out.steps[first].start;
+  const std::size_t n = out.steps[first].items;
+  std::vector<StepModel> models;
+  for (std::size_t j = 0; j < count; ++j)
+    models.push_back(model_of(plan, first + j, scale));
+  std::map<std::string, Millis> next_send;  // by action: when its next call may go
+  std::vector<Millis> step_end(count, start), flow_end(count, 0ms);
+  std::vector<Millis> item_flow(count);
+  std::priority_queue<Millis, std::vector<Millis>, std::greater<>> inside;  // items' ends
+  const std::size_t cap = g.max_parallel > 0 ? static_cast<std::size_t>(g.max_parallel) : n;
+  const std::size_t canary = std::min<std::size_t>(static_cast<std::size_t>(g.canary), n);
+  Millis canary_end = start;
+  for (std::size_t k = 0; k < n; ++k) {
+    Millis at = k >= canary ? canary_end : start;
+    if (cap > 0 && inside.size() >= cap) {
+      at = std::max(at, inside.top());
+      inside.pop();
+    }
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::size_t i = first + j;
+      const StepModel& m = models[j];
+      Millis begin = at;
+      if (m.spacing > 0ms) {
+        Millis& slot = next_send[plan.steps[i].service + " " + m.action];
+        begin = std::max(begin, slot);
+        slot = begin + m.spacing;
+      }
+      Millis until{0};
+      if (m.source >= static_cast<int>(first)) {
+        // This item's own flow, started by an earlier step of the group.
+        until = std::max(0ms, item_flow[static_cast<std::size_t>(m.source) - first] - begin);
+      } else if (m.source >= 0) {
+        until = std::max(0ms, out.steps[m.source].flow_end - begin);
+      }
+      const Millis end = begin + one_item(plan, i, m, until, nullptr);
+      item_flow[j] = m.flow > 0ms ? (m.restart ? end : begin + kCall + m.flow) : 0ms;
+      flow_end[j] = std::max(flow_end[j], item_flow[j]);
+      step_end[j] = std::max(step_end[j], end);
+      at = end;
+    }
+    inside.push(at);
+    if (k < canary) canary_end = std::max(canary_end, at);
+  }
+  for (std::size_t j = 0; j < count; ++j) {
+    StepTiming& t = out.steps[first + j];
+    const Step& s = plan.steps[first + j];
+    t.start = start;
+    t.items = n;
+    t.duration = step_end[j] - start;
+    t.flow_end = flow_end[j];
+    Millis until{0};
+    if (models[j].source >= static_cast<int>(first)) {
+      const StepModel& src = models[static_cast<std::size_t>(models[j].source) - first];
+      until = src.restart ? 0ms : src.flow;  // one item's own flow, as it reaches the wait
+    }
+    t.per_item = one_item(plan, first + j, models[j], until, &t.basis);
+    t.basis = "group " + g.id + ", " + std::to_string(n) + " items (" +
+              (cap < n ? std::to_string(cap) + " at a time" : std::string("all at once")) +
+              (canary > 0 ? ", " + std::to_string(canary) + " canary first" : std::string()) +
+              "), " + pace_text(s, models[j]) + "; each: " + t.basis;
+  }
+}
+
+}  // namespace
+
 PlanTiming predict_plan(const Plan& plan, const std::vector<std::size_t>& items,
                         const PredictOptions& options) {
   PlanTiming out;
   out.steps.resize(plan.steps.size());
   const double scale = options.time_scale > 0 ? options.time_scale : 1.0;
-  const Millis call = kCall;
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
+    const Group* g = plan.group_of(s);
+    if (g != nullptr && i != g->first) continue;  // predicted with the group's first step
     StepTiming& t = out.steps[i];
     t.items = i < items.size() ? items[i] : 1;
     for (const auto& dep : s.after) {
@@ -137,58 +308,14 @@ PlanTiming predict_plan(const Plan& plan, const std::vector<std::size_t>& items,
         t.start = std::max(t.start, out.steps[d].start + out.steps[d].duration);
       }
     }
-    const std::string action =
-        s.kind == StepKind::kWait
-            ? (s.until.empty() ? "DescribeClusterFlowStatusDetail" : "DescribeInstances")
-            : s.action;
-    const Millis spacing = cloud_ms(spacing_seconds(s.service, action), scale);
-    const Millis flow =
-        s.kind == StepKind::kWait ? 0ms : expected_flow(s.service, s.action, s.params);
-    const bool restart = s.kind == StepKind::kRestart;
-
-    // One item, and what it waits for.
-    Millis until{0};  // for a wait: how long after the wait starts the flow ends
-    if (s.kind == StepKind::kWait) {
-      const int src = wait_source(plan, i);
-      if (src >= 0 && out.steps[src].flow_end > t.start) until = out.steps[src].flow_end - t.start;
-      t.per_item = poll_until(s.poll, until) + call;
-      t.basis = src >= 0 ? "waits for the flow of '" + plan.steps[src].id + "' (" +
-                               (until > 0ms ? minutes(until) + " left" : "already over") +
-                               "), polls from " + base::format_duration(s.poll)
-                         : "one poll (no flow to wait for)";
-    } else if (restart) {
-      // The runner itself waits for the restart: one `poll` later, then polls.
-      t.per_item = call + poll_until(s.poll, flow, true) + call;
-      t.basis = flow_name(s.action) + " " + minutes(flow) + ", polls from " +
-                base::format_duration(s.poll);
+    if (g != nullptr) {
+      predict_group(plan, *g, scale, out);
     } else {
-      t.per_item = call;
-      t.basis = flow > 0ms ? "1 call; starts a " + flow_name(s.action) + " flow of " + minutes(flow)
-                           : "1 call";
+      predict_step(plan, i, scale, out);
     }
-
-    // The items: sent at the action's pace, at most max_parallel at once.
-    const std::size_t n = t.items;
-    const std::size_t width = s.max_parallel > 0 ? static_cast<std::size_t>(s.max_parallel) : n;
-    std::vector<Millis> ends;
-    Millis last_call{0};
-    for (std::size_t k = 0; k < n; ++k) {
-      Millis begin = spacing * static_cast<std::int64_t>(k);
-      if (width > 0 && k >= width) begin = std::max(begin, ends[k - width]);
-      ends.push_back(begin + t.per_item);
-      last_call = std::max(last_call, begin + call);
-    }
-    t.duration = ends.empty() ? 0ms : *std::max_element(ends.begin(), ends.end());
-    if (flow > 0ms) t.flow_end = restart ? t.start + t.duration : t.start + last_call + flow;
-    if (n != 1) {
-      char rate[32];
-      std::snprintf(rate, sizeof rate, "%.1f/s", 1.0 / spacing_seconds(s.service, action));
-      t.basis = std::to_string(n) + " items" +
-                (width < n ? ", " + std::to_string(width) + " at a time" : std::string()) +
-                ", sent at " + rate + "; each: " + t.basis;
-    }
-    out.makespan = std::max(out.makespan, t.start + t.duration);
   }
+  for (const StepTiming& t : out.steps)
+    out.makespan = std::max(out.makespan, t.start + t.duration);
   return out;
 }
 

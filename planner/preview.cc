@@ -1,6 +1,7 @@
-// The dry run: resolve every step (each for_each item on its own) with placeholders for the
-// outputs of earlier steps, check and price what each touches (preview_checks.cc,
-// preview_prices.cc), predict how long each step takes, and add up the window's cost.
+// The dry run: resolve every step (each for_each or group item on its own) with placeholders
+// for the outputs of earlier steps, check and price what each touches (preview_checks.cc,
+// preview_prices.cc), predict how long each step takes, and add up the window's cost
+// (preview_totals.cc).
 #include "planner/preview.h"
 
 #include <boost/json/serialize.hpp>
@@ -9,6 +10,7 @@
 
 #include "base/time.h"
 #include "planner/preview_internal.h"
+#include "planner/preview_totals.h"
 #include "planner/reference.h"
 
 namespace tcplan::planner {
@@ -82,8 +84,10 @@ Preview Previewer::run() {
   for (const Step& s : plan_.steps)
     out.steps.push_back(step(s, out));
   timing(out);
-  window_costs(out);
-  totals(out);
+  out.pricing_failures = pricing_failures_;
+  add_window_costs(plan_, out);
+  add_totals(plan_, out);
+  add_group_totals(plan_, out);
   out.fleets = fleets_;
   return out;
 }
@@ -108,6 +112,7 @@ StepPreview Previewer::step(const Step& s, Preview& out) {
   p.version = s.version;
   p.region = s.region;
   p.description = s.description;
+  if (const Group* g = plan_.group_of(s)) p.group = g->id;
   if (!s.for_each) {
     ItemPreview one;
     item(s, nullptr, one, p);
@@ -122,6 +127,7 @@ StepPreview Previewer::step(const Step& s, Preview& out) {
   }
   json::array items;
   if (!resolve_items(s, p, items, out)) return p;
+  read_clusters_of(s, items);
   for (const auto& v : items) {
     ItemPreview ip;
     ip.item = v;
@@ -244,6 +250,29 @@ void Previewer::sum_item_prices(StepPreview& p) {
   p.price = sum;
 }
 
+// The clusters every item names, read before the items are checked one by one: in batches of
+// up to 100 ids (describe_clusters), not one call per item.
+void Previewer::read_clusters_of(const Step& s, const json::array& items) {
+  const bool names_cluster = s.kind == StepKind::kWait
+                                 ? s.until != "terminated"
+                                 : s.service == "emr" && s.kind != StepKind::kCreate;
+  if (!names_cluster) return;
+  const json::value named = s.kind == StepKind::kWait         ? json::value(s.cluster)
+                            : s.params.contains("InstanceId") ? s.params.at("InstanceId")
+                                                              : json::value();
+  if (named.is_null()) return;
+  std::vector<std::string> ids;
+  ResolveContext ctx = context();
+  for (const auto& item : items) {
+    ctx.item = &item;
+    auto v = resolve_value(named, ctx);
+    if (v.ok() && v->is_string() && v->as_string() != kKnownAfterApply) {
+      ids.emplace_back(v->as_string());
+    }
+  }
+  describe_clusters(ids, s.region);
+}
+
 // --- how long ----------------------------------------------------------------------------------
 void Previewer::timing(Preview& out) {
   const PlanTiming t = predict_plan(plan_, item_counts(out), {out.time_scale});
@@ -254,129 +283,6 @@ void Previewer::timing(Preview& out) {
                             : options_.now      ? options_.now()
                                                 : std::chrono::system_clock::now();
   out.window_fit = fit_window(plan_.window, now, out.makespan);
-}
-
-// --- the change window's cost -----------------------------------------------------------------
-// Steps are assumed to take their full timeout, one after another in file order: an upper
-// bound that keeps the estimate on the safe side of the budget.
-void Previewer::window_costs(Preview& out) {
-  std::vector<double> start(plan_.steps.size(), 0);
-  double t = 0;
-  for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
-    start[i] = t;
-    t += std::chrono::duration<double, std::ratio<3600>>(plan_.steps[i].timeout).count();
-  }
-  for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
-    StepPreview& p = out.steps[i];
-    if (!p.price) continue;
-    const int remover = find_remover(i);
-    double hours = 0;
-    if (remover >= 0) {
-      p.removed_by = plan_.steps[remover].id;
-      hours = start[remover] - start[i];
-      if (out.window_hours) hours = std::min(hours, *out.window_hours);
-    } else if (out.window_hours) {
-      hours = std::max(0.0, *out.window_hours - std::min(start[i], *out.window_hours));
-    } else {
-      continue;  // kept until someone removes it: no window to bound the estimate
-    }
-    p.window_hours = hours;
-    p.window_cost = Money{p.price->hourly.original * hours, p.price->hourly.discounted * hours};
-  }
-}
-
-// The later step that removes what step i adds: a scale_in selecting its nodes, or a
-// terminate of the cluster it created.
-int Previewer::find_remover(std::size_t i) const {
-  const Step& s = plan_.steps[i];
-  for (std::size_t j = i + 1; j < plan_.steps.size(); ++j) {
-    const Step& later = plan_.steps[j];
-    if (later.kind == StepKind::kScaleIn && later.select && later.select->added_by == s.id) {
-      return static_cast<int>(j);
-    }
-    if (s.kind == StepKind::kCreate && later.kind == StepKind::kTerminate) {
-      const json::value* id = later.params.if_contains("InstanceId");
-      if (id && id->is_string() &&
-          std::string_view(id->as_string()).find("${steps." + s.id + ".InstanceId}") !=
-              std::string_view::npos) {
-        return static_cast<int>(j);
-      }
-    }
-  }
-  return -1;
-}
-
-void Previewer::totals(Preview& out) {
-  Money hourly, window;
-  bool window_known = true;
-  for (const StepPreview& p : out.steps) {
-    for (const auto& x : p.problems)
-      out.problems.push_back("step '" + p.id + "': " + x);
-    for (const auto& ip : p.items) {
-      for (const auto& x : ip.problems)
-        out.problems.push_back("step '" + ip.label + "': " + x);
-    }
-    for (const auto& w : p.warnings)
-      out.duplicates.push_back("step '" + p.id + "': " + w);
-    if (!p.billable) continue;
-    if (!p.price) {
-      ++out.unknown_prices;
-      continue;
-    }
-    hourly.original += p.price->hourly.original;
-    hourly.discounted += p.price->hourly.discounted;
-    if (p.window_cost) {
-      window.original += p.window_cost->original;
-      window.discounted += p.window_cost->discounted;
-    } else {
-      window_known = false;
-    }
-  }
-  out.pricing_failures = pricing_failures_;
-  if (out.unknown_prices == 0) {
-    out.hourly = hourly;
-    if (window_known && out.window_hours) out.window_cost = window;
-    if (window_known && !out.window_hours) {
-      // Without a window, only steps removed later in the plan have a bounded cost.
-      bool any_billable = false;
-      for (const auto& p : out.steps)
-        any_billable = any_billable || p.billable;
-      if (any_billable) out.window_cost = window;
-    }
-  }
-  if (!plan_.budget) return;
-  // A price that could not be read is a failed dry run (in problems), not a budget verdict.
-  const bool judge_unknown = out.pricing_failures.empty();
-  const Budget& b = *plan_.budget;
-  char buf[160];
-  if (b.max_hourly) {
-    if (!out.hourly) {
-      if (judge_unknown) {
-        out.budget_violations.push_back(
-            "max_hourly cannot be checked: " + std::to_string(out.unknown_prices) +
-            " step price(s) are unknown");
-      }
-    } else if (out.hourly->discounted > *b.max_hourly) {
-      std::snprintf(buf, sizeof buf, "added hourly spend %.2f %s exceeds max_hourly %.2f",
-                    out.hourly->discounted, b.currency.c_str(), *b.max_hourly);
-      out.budget_violations.push_back(buf);
-    }
-  }
-  if (b.max_total) {
-    if (!out.window_cost) {
-      if (judge_unknown) {
-        out.budget_violations.push_back(
-            "max_total cannot be checked: the window's cost is unknown" +
-            std::string(out.unknown_prices ? " (" + std::to_string(out.unknown_prices) +
-                                                 " step price(s) are unknown)"
-                                           : " (the plan has no [window])"));
-      }
-    } else if (out.window_cost->discounted > *b.max_total) {
-      std::snprintf(buf, sizeof buf, "estimated window cost %.2f %s exceeds max_total %.2f",
-                    out.window_cost->discounted, b.currency.c_str(), *b.max_total);
-      out.budget_violations.push_back(buf);
-    }
-  }
 }
 
 }  // namespace preview_detail

@@ -1,8 +1,8 @@
 // The cost preview behind `tcplan plan`: a dry run with real reads (clusters exist and are
 // running, node counts allow the scale-in, creates do not repeat a live cluster's name,
 // for_each queries resolved to clusters) and an InquiryPrice call for every billable step and
-// item, then per-step and total prices, the estimated cost of the change window, the budget
-// gate, each step's predicted duration and whether the plan fits its window. It talks to the
+// item, then per-step, per-group and total prices, the estimated cost of the change window,
+// the budget gate, each step's predicted duration and whether the plan fits its window. It talks to the
 // cloud only through CloudReader, so tests drive it with the emulator.
 #pragma once
 
@@ -53,6 +53,7 @@ struct ItemPreview {
 
 struct StepPreview {
   std::string id, kind, service, action, version, region, description;
+  std::string group;                   // the [[groups]] pipeline the step runs in, or empty
   boost::json::object params;          // resolved; later steps' outputs are "(known after apply)"
   std::set<std::string> unknown;       // param paths known only after apply
   std::set<std::string> from_env;      // param paths filled from ${env.X} (shown redacted)
@@ -67,12 +68,23 @@ struct StepPreview {
   std::vector<std::string> problems;  // dry-run reads that failed (the plan would fail)
   std::vector<std::string> warnings;  // what apply refuses without --new-run (a repeated create)
 
-  // for_each: one entry per item, in order (empty for a plain step); the step's own params,
-  // checks and problems are then its first item's and the step-wide ones.
+  // for_each (and a group's steps): one entry per item, in order (empty for a plain step);
+  // the step's own params are then its first item's, its checks and problems the step-wide
+  // ones.
   std::vector<ItemPreview> items;
   std::optional<FleetQuery> query;  // a query-based for_each: the items are what it matched
 
   StepTiming timing;  // predicted (cloud time)
+};
+
+// A [[groups]] pipeline's cost: all items going through all its steps, and one item on
+// average (each item is priced on its own).
+struct GroupPreview {
+  std::string id;
+  std::size_t items = 0;
+  // nullopt when a billable step's price is unknown (never 0).
+  std::optional<Money> hourly_per_item, window_per_item;
+  std::optional<Money> hourly, window_cost;  // all items
 };
 
 struct Preview {
@@ -81,6 +93,7 @@ struct Preview {
   std::string target;      // what the dry run read ("local: embedded emulator at ...")
   std::optional<double> window_hours;
   std::vector<StepPreview> steps;
+  std::vector<GroupPreview> groups;
   // Totals are unknown (nullopt) when any billable step's price is unknown: never 0.
   std::optional<Money> hourly;
   std::optional<Money> window_cost;
@@ -93,7 +106,8 @@ struct Preview {
   // Creates whose name a live cluster already has: apply refuses them without --new-run.
   std::vector<std::string> duplicates;
 
-  Fleets fleets;            // the items of every query-based for_each, by step id
+  Fleets fleets;            // the items of every query-based for_each, by step id (a
+                            // group's: under each of its steps)
   Millis makespan{0};       // predicted, cloud time
   double time_scale = 1.0;  // of the target the prediction was made for
   WindowFit window_fit;     // the plan against its [window] at the time it was read

@@ -1,9 +1,11 @@
-// The dry run's reads: the clusters steps name exist (and are running), the nodes a scale-in
-// removes are there (every page of the node list), the CVM/ECM instances to terminate exist,
-// and a create does not repeat the name of a live cluster.
+// The dry run's reads: the clusters steps name exist (and are running; read in batches of up
+// to 100), the nodes a scale-in removes are there (every page of the node list), the CVM/ECM
+// instances to terminate exist, and a create does not repeat the name of a live cluster.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
+#include "api/pages.h"
 #include "base/text.h"
 #include "planner/preview_internal.h"
 
@@ -51,34 +53,63 @@ bool tagged(const json::object& cluster, std::string_view key, std::string_view 
 
 }  // namespace
 
-// DescribeInstances for one cluster, cached: several steps usually touch the same one. A
-// cluster already in the directory (read for a fleet query) is not read again.
-const json::object* Previewer::describe_cluster(const std::string& id, const std::string& region,
-                                                std::string* error) {
-  auto it = clusters_.find(id);
-  if (it == clusters_.end()) {
-    Cached c;
+// DescribeInstances for the clusters not read yet, up to 100 ids a call (every page, through
+// the paginating reader), cached: several steps, and every item of a fleet, usually touch the
+// same ones. A cluster already in the directory (listed for a fleet query) is not read again.
+void Previewer::describe_clusters(const std::vector<std::string>& ids, const std::string& region) {
+  std::vector<std::string> todo;
+  for (const auto& id : ids) {
+    if (clusters_.count(id) || std::find(todo.begin(), todo.end(), id) != todo.end()) continue;
     if (const json::object* listed = directory_.find(region, id)) {
-      c.info = *listed;
-      c.found = true;
-    } else {
-      json::object params{{"DisplayStrategy", "clusterList"},
-                          {"InstanceIds", json::array{json::value(id)}},
-                          {"ProjectId", -1}};
-      auto r = reader_.call("emr", "DescribeInstances", emr_version(), region, params);
-      if (!r.ok()) {
-        c.error = r.error().to_string();
-      } else if (const auto* list = r->if_contains("ClusterList");
-                 list && list->is_array() && !list->as_array().empty() &&
-                 list->as_array()[0].is_object()) {
-        c.info = list->as_array()[0].as_object();
-        c.found = true;
+      clusters_.emplace(id, Cached{*listed, true, {}});
+      continue;
+    }
+    todo.push_back(id);
+  }
+  const auto per_read = static_cast<std::size_t>(api::kMaxPageSize);  // InstanceIds' limit too
+  for (std::size_t from = 0; from < todo.size(); from += per_read) {
+    const std::size_t to = std::min(todo.size(), from + per_read);
+    json::array batch;
+    for (std::size_t i = from; i < to; ++i)
+      batch.push_back(json::value(todo[i]));
+    ListRead read{"emr",
+                  "DescribeInstances",
+                  emr_version(),
+                  region,
+                  json::object{{"DisplayStrategy", "clusterList"},
+                               {"InstanceIds", std::move(batch)},
+                               {"ProjectId", -1}},
+                  "ClusterList"};
+    auto listed = read_all_pages(reader_, read);
+    std::map<std::string, json::object> found;
+    if (listed.ok()) {
+      for (auto& c : *listed) {
+        if (!c.is_object()) continue;
+        if (auto id = text_of(c.as_object(), "ClusterId"); !id.empty()) {
+          found[id] = std::move(c.as_object());
+        }
       }
     }
-    it = clusters_.emplace(id, std::move(c)).first;
+    for (std::size_t i = from; i < to; ++i) {
+      Cached c;
+      if (!listed.ok()) {
+        c.error = listed.error().to_string();
+      } else if (auto f = found.find(todo[i]); f != found.end()) {
+        c.info = std::move(f->second);
+        c.found = true;
+      }
+      clusters_.emplace(todo[i], std::move(c));
+    }
   }
-  *error = it->second.error;
-  return it->second.found ? &it->second.info : nullptr;
+}
+
+// One cluster, through the same cache.
+const json::object* Previewer::describe_cluster(const std::string& id, const std::string& region,
+                                                std::string* error) {
+  describe_clusters({id}, region);
+  const Cached& c = clusters_.at(id);
+  *error = c.error;
+  return c.found ? &c.info : nullptr;
 }
 
 void Previewer::check_cluster(const std::string& id, const std::string& region, ItemPreview& ip,

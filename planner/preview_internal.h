@@ -1,6 +1,7 @@
-// The dry run's working parts, shared by its files: preview.cc (steps, items, timing, totals),
+// The dry run's working parts, shared by its files: preview.cc (steps, items, timing),
 // preview_checks.cc (the reads that check clusters, nodes, instances and repeated creates) and
-// preview_prices.cc (the InquiryPrice calls). Internal to the planner.
+// preview_prices.cc (the InquiryPrice calls); preview_totals.h adds them up. Internal to the
+// planner.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/catalog.h"
 #include "planner/fleet_query.h"
@@ -33,13 +35,13 @@ class Previewer {
   void item(const Step& s, const boost::json::value* value, ItemPreview& ip, StepPreview& p);
   bool resolve_items(const Step& s, StepPreview& p, boost::json::array& items, Preview& out);
   void sum_item_prices(StepPreview& p);
+  void read_clusters_of(const Step& s, const boost::json::array& items);
   void timing(Preview& out);
-  void window_costs(Preview& out);
-  int find_remover(std::size_t i) const;
-  void totals(Preview& out);
   ResolveContext context() const;
 
   // preview_checks.cc
+  // DescribeInstances for the clusters not read yet, up to 100 ids a call, cached.
+  void describe_clusters(const std::vector<std::string>& ids, const std::string& region);
   const boost::json::object* describe_cluster(const std::string& id, const std::string& region,
                                               std::string* error);
   void check_cluster(const std::string& id, const std::string& region, ItemPreview& ip,

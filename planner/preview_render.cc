@@ -7,6 +7,7 @@
 
 #include "api/hash.h"
 #include "base/atomic_file.h"
+#include "base/duration.h"
 
 namespace tcplan::planner {
 
@@ -69,12 +70,22 @@ json::array strings(const std::set<std::string>& v) {
 }
 
 std::string predicted_cell(const StepPreview& s) {
-  return short_duration(s.timing.duration, true);
+  return base::format_elapsed(s.timing.duration, true);
 }
 
 std::string window_cell(const StepPreview& s) {
   if (s.window_cost) return fmt(s.window_cost->discounted) + " (" + fmt(*s.window_hours) + " h)";
   return s.billable ? "unknown" : "-";
+}
+
+// "group rollout, 200 items: per item 2.32 CNY/hour, window 3.87 CNY; all items ..."
+std::string group_line(const GroupPreview& g, const std::string& currency) {
+  auto amount = [&](const std::optional<Money>& m, const char* unit) {
+    return m ? fmt(m->discounted) + " " + currency + unit : std::string("unknown");
+  };
+  return "group " + g.id + ", " + std::to_string(g.items) + " items: per item " +
+         amount(g.hourly_per_item, "/hour") + ", window " + amount(g.window_per_item, "") +
+         "; all items " + amount(g.hourly, "/hour") + ", window " + amount(g.window_cost, "");
 }
 
 }  // namespace
@@ -91,6 +102,8 @@ json::object preview_json(const Preview& p, const Plan& plan) {
                    {"description", s.description},
                    {"params", s.params},
                    {"billable", s.billable}};
+    // Only a group's steps carry it: other plans' previews (and digests) are unchanged.
+    if (!s.group.empty()) o["group"] = s.group;
     o["known_after_apply"] = strings(s.unknown);
     o["price"] = price_json(s.price);
     o["price_note"] = s.price_note;
@@ -169,6 +182,19 @@ json::object preview_json(const Preview& p, const Plan& plan) {
   out["problems"] = strings(p.problems);
   out["pricing_failures"] = strings(p.pricing_failures);
   out["duplicates"] = strings(p.duplicates);
+  if (!p.groups.empty()) {
+    json::array groups;
+    auto maybe = [](const std::optional<Money>& m) { return m ? money(*m) : json::value(nullptr); };
+    for (const GroupPreview& g : p.groups) {
+      groups.push_back(json::object{
+          {"id", g.id},
+          {"items", g.items},
+          {"per_item", json::object{{"hourly", maybe(g.hourly_per_item)},
+                                    {"window", maybe(g.window_per_item)}}},
+          {"total", json::object{{"hourly", maybe(g.hourly)}, {"window", maybe(g.window_cost)}}}});
+    }
+    out["groups"] = std::move(groups);
+  }
   return out;
 }
 
@@ -213,8 +239,10 @@ std::string render_table(const Preview& p) {
   out += p.window_cost ? fmt(p.window_cost->discounted) + " " + p.currency + " (list " +
                              fmt(p.window_cost->original) + ")"
                        : std::string("unknown");
-  out += "\nPredicted duration: " + short_duration(p.makespan, true);
+  out += "\nPredicted duration: " + base::format_elapsed(p.makespan, true);
   out += "\nChange window: " + p.window_fit.text + "\n";
+  for (const auto& g : p.groups)
+    out += group_line(g, p.currency) + "\n";
   for (const auto& v : p.budget_violations)
     out += "OVER BUDGET: " + v + "\n";
   for (const auto& v : p.pricing_failures)
@@ -228,8 +256,8 @@ std::string render_markdown(const Preview& p) {
   out += "- Prices fetched: " + p.fetched_at + "\n";
   if (!p.target.empty()) out += "- Target: " + p.target + "\n";
   if (p.window_hours) out += "- Change window: " + fmt(*p.window_hours) + " h\n";
-  out +=
-      "- Predicted duration: " + short_duration(p.makespan, true) + "; " + p.window_fit.text + "\n";
+  out += "- Predicted duration: " + base::format_elapsed(p.makespan, true) + "; " +
+         p.window_fit.text + "\n";
   out +=
       "\n| Step | Kind | Action | Price | Window cost | Predicted | Checks |\n"
       "|---|---|---|---|---|---|---|\n";
@@ -261,6 +289,8 @@ std::string render_markdown(const Preview& p) {
   out += "  \n**Estimated window cost:** ";
   out += p.window_cost ? fmt(p.window_cost->discounted) + " " + p.currency : "unknown";
   out += "\n";
+  for (const auto& g : p.groups)
+    out += "- " + group_line(g, p.currency) + "\n";
   if (!p.budget_violations.empty()) {
     out += "\n> **Over budget:**\n";
     for (const auto& v : p.budget_violations)

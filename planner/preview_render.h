@@ -19,7 +19,8 @@ inline constexpr const char* kSavedPlanSchema = "tcplan.saved-plan/1";
 // {"schema", "plan": {name, file, sha256}, "digest", "fetched_at", "target", "window_hours",
 //  "steps": [... each with "items", "for_each", "duration", "warnings"], "total": {currency,
 //  hourly, window, unknown_prices}, "predicted": {makespan_ms, time_scale, window}, "budget",
-//  "problems", "pricing_failures", "duplicates"} (docs/plan-format.md).
+//  "problems", "pricing_failures", "duplicates", and "groups" when the plan has any}
+// (docs/plan-format.md, docs/schemas/preview.schema.json).
 // "digest" is the SHA-256 of the steps and prices (what an approval binds to).
 boost::json::object preview_json(const Preview& preview, const Plan& plan);
 

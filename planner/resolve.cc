@@ -187,4 +187,43 @@ base::Result<json::array> resolve_for_each_source(const json::value& for_each,
   return std::move(v->as_array());
 }
 
+namespace {
+
+void collect_steps(const json::value& v, std::set<std::string>& out) {
+  switch (v.kind()) {
+    case json::kind::string: {
+      if (!maybe_template(v.as_string())) return;
+      auto t = parse_template(v.as_string());
+      if (!t.ok()) return;
+      for (const Reference* r : t->references()) {
+        if (r->kind == Reference::Kind::kStep) out.insert(r->name);
+      }
+      return;
+    }
+    case json::kind::array:
+      for (const auto& x : v.as_array())
+        collect_steps(x, out);
+      return;
+    case json::kind::object:
+      for (const auto& kv : v.as_object())
+        collect_steps(kv.value(), out);
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+std::set<std::string> referenced_steps(const Step& step) {
+  std::set<std::string> out;
+  collect_steps(json::value(step.params), out);
+  for (const std::string* text : {&step.cluster, &step.flow, &step.trace}) {
+    if (!text->empty()) collect_steps(json::value(*text), out);
+  }
+  if (step.for_each) collect_steps(*step.for_each, out);
+  if (step.price) collect_steps(json::value(step.price->params), out);
+  return out;
+}
+
 }  // namespace tcplan::planner

@@ -60,10 +60,15 @@ base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveConte
 // The items a for_each step runs over: a literal list, the list a reference names, or the
 // clusters the dry run chose for its query (ctx.fleets). The one place a for_each becomes a
 // list: resolve_for_each_source serves anything with a for_each of its own (`owner` is its
-// id, for messages and for ctx.fleets).
+// id, for messages and for ctx.fleets). A group's steps carry their group's list, so this is
+// also how a group's items are resolved: once per group, from its first step.
 base::Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
 base::Result<boost::json::array> resolve_for_each_source(const boost::json::value& for_each,
                                                          std::string_view owner,
                                                          const ResolveContext& ctx);
+
+// The steps whose outputs `step` refers to (in its params, cluster, flow, trace, for_each and
+// price params): what a ResolveContext for it needs, and nothing more.
+std::set<std::string> referenced_steps(const Step& step);
 
 }  // namespace tcplan::planner

@@ -23,25 +23,40 @@ StepGraph::StepGraph(const Plan& plan, Diagnostics& diags) {
 
 void StepGraph::check_ids(const Plan& plan, Diagnostics& diags) {
   std::map<std::string, Location, std::less<>> seen;
-  const auto check = [&](const Step& s) {
-    if (s.id.empty() || s.id[0] == '#') return;  // missing: reported by the parser
-    if (!valid_step_id(s.id)) {
-      diags.error(s.id_at, "step id '" + s.id + "' must be 1 to 64 of [a-z0-9_-]");
-    } else if (s.id == kPreviewStepId) {
-      diags.error(s.id_at, std::string("step id '") + kPreviewStepId +
-                               "' is reserved: the dry run records its reads under it");
+  // Steps, undo steps and groups share one namespace: `after` and references name them.
+  const auto check = [&](const std::string& id, Location at, const char* what) {
+    if (id.empty() || id[0] == '#') return;  // missing: reported by the parser
+    if (!valid_step_id(id)) {
+      diags.error(at, std::string(what) + " id '" + id + "' must be 1 to 64 of [a-z0-9_-]");
+    } else if (id == kPreviewStepId) {
+      diags.error(at, std::string(what) + " id '" + kPreviewStepId +
+                          "' is reserved: the dry run records its reads under it");
     }
-    auto [it, fresh] = seen.emplace(s.id, s.id_at);
+    auto [it, fresh] = seen.emplace(id, at);
     if (!fresh) {
-      diags.error(s.id_at, "duplicate step id '" + s.id + "' (first used at line " +
-                               std::to_string(it->second.line) + ")");
+      diags.error(at, "duplicate " + std::string(what) + " id '" + id + "' (first used at line " +
+                          std::to_string(it->second.line) + ")");
     }
   };
+  struct Named {
+    const std::string* id;
+    Location at;
+    const char* what;
+  };
+  std::vector<Named> all;
+  for (const Group& g : plan.groups)
+    all.push_back({&g.id, g.id_at, "group"});
   for (const Step& s : plan.steps) {
-    check(s);
+    all.push_back({&s.id, s.id_at, "step"});
     for (const Step& u : s.undo)
-      check(u);
+      all.push_back({&u.id, u.id_at, "step"});
   }
+  // In file order, so "first used at" is the first one written.
+  std::stable_sort(all.begin(), all.end(), [](const Named& a, const Named& b) {
+    return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+  });
+  for (const Named& n : all)
+    check(*n.id, n.at, n.what);
 }
 
 void StepGraph::build(const Plan& plan, Diagnostics& diags) {

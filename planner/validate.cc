@@ -56,6 +56,7 @@ void validate_plan(const Plan& plan, Diagnostics& diags, const ValidateOptions& 
   checks::Context c(plan, diags, options.catalog ? *options.catalog : api::Catalog::builtin(),
                     options.env_defined);
   checks::check_window(c);
+  checks::check_groups(c);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
     checks::check_step(c, s, static_cast<int>(i), nullptr);

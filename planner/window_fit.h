@@ -1,6 +1,6 @@
 // Whether a plan fits its change window: the plan's predicted makespan (predict.h) against the
 // time the window has left, as one verdict and one sentence — "fits with 1h12m to spare",
-// "will not fit: needs 2h05m, 1h10m left", "window closed 6d ago". `tcplan plan` shows it;
+// "will not fit: needs 2h5m, 1h10m left", "window closed 6d0h ago". `tcplan plan` shows it;
 // `tcplan apply` refuses to start a plan that is not open or will not fit. Pure: the clock is
 // passed in (--now pins it for rehearsals).
 #pragma once
@@ -34,9 +34,5 @@ struct WindowFit {
 WindowFit fit_window(const std::optional<Window>& window, base::SysTime now, Millis needed);
 
 const char* to_string(FitVerdict v);
-
-// A duration as people read it in a verdict: "6d", "2h05m", "45m", "30s" (rounded down to the
-// unit shown; `round_up` rounds up instead, for what a plan needs).
-std::string short_duration(Millis d, bool round_up = false);
 
 }  // namespace tcplan::planner

@@ -1,6 +1,7 @@
 // The fleet benchmark's inputs, generated for any fleet size: an emulator fixture of N running
 // clusters, and the plan that runs scale-out -> wait -> rolling YARN restart -> wait ->
-// scale-in of the added nodes -> wait over all of them with for_each (docs/benchmarks.md).
+// scale-in of the added nodes -> wait over all of them, either as six for_each steps (barriers)
+// or as one [[groups]] pipeline per cluster (docs/benchmarks.md).
 #pragma once
 
 #include <cstdio>
@@ -32,18 +33,14 @@ inline std::string fleet_fixture(const std::vector<std::string>& ids) {
   return out;
 }
 
-// Waits use `until = "running"`: a for_each wait cannot name its own item's FlowId (a
-// reference to a for_each step's output is the list over all items), and the cluster status
-// leaves 4 (scaling out) exactly when the flow ends. The restart polls first after `poll`,
-// set to the restart's documented 2 minutes, so each item needs one poll, not several.
-inline std::string fleet_plan(const std::vector<std::string>& ids,
-                              const std::string& restart_poll = "2m") {
+// What both forms of the fleet plan start with: name, defaults, guardrails and the cluster list.
+inline std::string fleet_plan_head(const std::string& name, const std::string& description,
+                                   const std::vector<std::string>& ids) {
   std::string list;
   for (const auto& id : ids)
     list += (list.empty() ? "\"" : ", \"") + id + "\"";
-  return R"(version = 1
-name = "fleet-bench"
-description = "Grow every cluster by two task nodes, restart YARN, remove the nodes again"
+  return "version = 1\nname = \"" + name + "\"\ndescription = \"" + description +
+         R"("
 region = "ap-guangzhou"
 
 [defaults]
@@ -57,7 +54,20 @@ max_scale_in_nodes = 2
 
 [vars]
 clusters = [)" +
-         list + R"(]
+         list + "]\n";
+}
+
+// Waits use `until = "running"`: a for_each wait cannot name its own item's FlowId (a
+// reference to a for_each step's output is the list over all items), and the cluster status
+// leaves 4 (scaling out) exactly when the flow ends. The restart polls first after `poll`,
+// set to the restart's documented 2 minutes, so each item needs one poll, not several.
+inline std::string fleet_plan(const std::vector<std::string>& ids,
+                              const std::string& restart_poll = "2m") {
+  return fleet_plan_head("fleet-bench",
+                         "Grow every cluster by two task nodes, restart YARN, remove the nodes "
+                         "again",
+                         ids) +
+         R"(
 
 [[steps]]
 id = "grow"
@@ -109,6 +119,62 @@ added_by = "grow"
 id = "wait-shrink"
 kind = "wait"
 for_each = "${vars.clusters}"
+cluster = "${item}"
+until = "running"
+)";
+}
+
+// The same change as a per-item pipeline: each cluster goes through its own steps as soon as
+// it can. Its scale-out wait names its own FlowId (one flow read at the flow's documented end);
+// the restart reads the cluster's status at the restart's documented end; the scale-in wait
+// reads status (TerminateTasks returns no FlowId), batched with every other status read.
+inline std::string fleet_pipelined_plan(const std::vector<std::string>& ids) {
+  return fleet_plan_head("fleet-bench-pipelined",
+                         "Per cluster: grow by two task nodes, restart YARN, remove the nodes "
+                         "again",
+                         ids) +
+         R"(
+
+[[groups]]
+id = "rollout"
+for_each = "${vars.clusters}"
+
+[[groups.steps]]
+id = "grow"
+kind = "scale_out"
+[groups.steps.params]
+InstanceId = "${item}"
+PayMode = 0
+TimeUnit = "s"
+TimeSpan = 3600
+TaskCount = 2
+
+[[groups.steps]]
+id = "wait-grow"
+kind = "wait"
+cluster = "${item}"
+flow = "${steps.grow.FlowId}"
+
+[[groups.steps]]
+id = "restart-yarn"
+kind = "restart"
+[groups.steps.params]
+InstanceId = "${item}"
+OpScope = { ServiceInfoList = [{ ServiceName = "YARN" }] }
+StrategyConfig = { RollingRestartSwitch = 1, BatchSize = 1, TimeWait = 30, DealOnFail = 0 }
+
+[[groups.steps]]
+id = "shrink"
+kind = "scale_in"
+[groups.steps.params]
+InstanceId = "${item}"
+[groups.steps.select]
+node_flag = "task"
+added_by = "grow"
+
+[[groups.steps]]
+id = "wait-shrink"
+kind = "wait"
 cluster = "${item}"
 until = "running"
 )";

@@ -51,6 +51,20 @@ TEST_F(AuditCli, VerifyNamesTheFirstBadSeqAndExitsOne) {
   EXPECT_NE(r.out.find("NOT INTACT: event 9: hash mismatch"), std::string::npos) << r.out;
 }
 
+// The report of a broken chain is still written (it shows the break), but the exit code says
+// the chain does not verify: a script that only checks the exit code must not pass it.
+TEST_F(AuditCli, ReportOfABrokenChainExitsOne) {
+  RawDb(db()).exec("UPDATE events SET payload = '{\"status\":\"failed\"}' WHERE seq = 9");
+  const std::string html = (dir_ / "r.html").string();
+  auto r = audit({"report", "run-1", "--html", html});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("NOT INTACT"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(html));
+  auto json = audit({"verify", "--output", "json"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_NE(json.out.find("\"intact\":false"), std::string::npos) << json.out;
+}
+
 TEST_F(AuditCli, VerifyWithAnotherTrustedKeyFails) {
   TempDir other;
   ASSERT_TRUE(SealKey::load_or_create(other / "k.pem"));

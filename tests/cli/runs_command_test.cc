@@ -16,6 +16,7 @@ namespace tcplan::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace json = boost::json;
 
 const std::filesystem::path kPlans = std::filesystem::path(TCPLAN_SOURCE_DIR) / "plans";
@@ -114,6 +115,13 @@ TEST_F(RunsCommand, ListsAFinishedRunAndShowsItsSteps) {
     found |= std::to_string(f.at("FlowId").as_int64()) == flow;
   EXPECT_TRUE(found) << flow;
 
+  auto listing = tcplan({"runs"});
+  EXPECT_THAT(listing.out, HasSubstr("PLAN"));
+  EXPECT_THAT(listing.out, HasSubstr("nightly-etl-scale.toml"));
+  EXPECT_THAT(listing.out, Not(HasSubstr("holds cluster locks"))) << "legend with no lock";
+  EXPECT_TRUE(list[0].at("started").is_string());
+  EXPECT_THAT(std::string(list[0].at("started").as_string()), ::testing::EndsWith("Z"));
+
   auto table = tcplan({"status", run});
   EXPECT_THAT(table.out, HasSubstr("run " + run + ": succeeded"));
   EXPECT_THAT(table.out, HasSubstr("emr-4slr7ad7"));
@@ -131,6 +139,24 @@ TEST_F(RunsCommand, StatusOfAKilledRunNamesItsLockAndHowToResume) {
   EXPECT_THAT(status.out, HasSubstr("holds lock cluster:emr-4slr7ad7"));
   EXPECT_THAT(status.out, HasSubstr("resume: tcplan apply " + kNightly + " --resume " + run));
   EXPECT_THAT(status.out, HasSubstr("tcplan unlock " + run));
+  // Honest states: the step it was killed in is interrupted, the three after it never started;
+  // the resume line names this trail, so pasting it anywhere resumes this run.
+  EXPECT_THAT(status.out, HasSubstr("--audit-db " + db().string()));
+  EXPECT_THAT(status.out, HasSubstr("not started"));
+  EXPECT_THAT(status.out, Not(HasSubstr("preview")));
+  auto json_status = tcplan({"status", run, "--output", "json"});
+  const json::array steps = json::parse(json_status.out).at("steps").as_array();
+  ASSERT_EQ(steps.size(), 4u) << json_status.out;
+  EXPECT_EQ(steps[0].at("status").as_string(), "interrupted");
+  for (std::size_t i = 1; i < steps.size(); ++i)
+    EXPECT_EQ(steps[i].at("status").as_string(), "pending") << i;
+  auto listed = json::parse(tcplan({"runs", "--output", "json"}).out).as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("steps").as_int64(), 4) << "STEPS counts the plan's steps";
+  EXPECT_EQ(listed[0].at("plan").as_string(), kNightly);
+  // The dry run's pseudo-step is over, not "running", in `audit show`.
+  auto shown = tcplan({"audit", "show", run});
+  EXPECT_THAT(shown.out, Not(::testing::ContainsRegex("step preview +running")));
 
   auto unknown = tcplan({"status", "run-nope"});
   EXPECT_EQ(unknown.exit_code, 1);

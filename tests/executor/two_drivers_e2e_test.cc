@@ -129,14 +129,15 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   LocalCloudOptions o;
   o.fixture = e2e::fleet_fixture();
   o.state_file = bed.dir / "cloud.db";
-  o.time_scale = 5;  // the 2-minute restart lasts 24 s: the owner polls it all along
+  o.time_scale = 5;  // the 2-minute restart lasts 24 s: the owner waits for it all along
   LocalCloud cloud(o);
   const std::map<std::string, std::string> short_lease{{"TCPLAN_TEST_LEASE_STALE_MS", "1500"}};
   const auto plan = e2e::data_dir() / "restart-etl.toml";
   Background owner(cloud, bed.db, {"apply", plan.string(), "--yes"}, bed.dir.path(),
                    named("owner", short_lease));
+  // The restart was answered: the owner now waits out its documented 24 s before reading.
   ASSERT_TRUE(trail_has(bed.db, [](const TrailEvent& e) {
-    return e.step_id == "restart-yarn" && e.kind == "wait_polled";
+    return e.step_id == "restart-yarn" && e.kind == "response_received";
   })) << owner.err();
   const std::string run = run_of_first(bed.db);
   // Stopped outside a transaction: one held across the stop would block every other writer.

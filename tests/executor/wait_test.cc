@@ -113,5 +113,61 @@ TEST(PollInterval, BacksOffToSixtySeconds) {
   EXPECT_EQ(d.count(), 60000);
 }
 
+// When to read next: never before the flow's documented end, then the step's interval or what
+// the reported progress says is left.
+struct PollCase {
+  const char* name;
+  std::optional<long> since_start_ms;
+  long expected_ms;
+  double progress;
+  long interval_ms;
+  bool first;
+  long want_ms;
+};
+
+const PollCase kPollCases[] = {
+    {"first read of a flow that just started waits for its documented end", 0, 5000, -1, 170, true,
+     5000},
+    {"first read part-way through waits for the rest", 3000, 5000, -1, 170, true, 2000},
+    {"first read after the documented end goes at once", 6000, 5000, -1, 170, true, 0},
+    {"first read of a flow whose start is unknown goes at once", std::nullopt, 5000, -1, 170, true,
+     0},
+    {"first read of an action with no documented duration goes at once", 0, 0, -1, 170, true, 0},
+    {"later reads wait the interval", 6000, 5000, -1, 250, false, 250},
+    {"progress says little is left: the interval", 5000, 5000, 0.99, 250, false, 250},
+    {"progress says more is left than the interval: that long", 6000, 5000, 0.5, 250, false, 6000},
+    {"what progress says is left is capped", 100000, 5000, 0.1, 250, false, 60000},
+    {"progress of 1 or unknown adds nothing", 6000, 5000, 1.0, 250, false, 250},
+    {"an unknown start ignores progress", std::nullopt, 5000, 0.5, 250, false, 250},
+};
+
+TEST(PollDelay, FollowsTheTable) {
+  for (const auto& c : kPollCases) {
+    PollTiming t;
+    if (c.since_start_ms) t.since_start = std::chrono::milliseconds{*c.since_start_ms};
+    t.expected = std::chrono::milliseconds{c.expected_ms};
+    t.progress = c.progress;
+    t.interval = std::chrono::milliseconds{c.interval_ms};
+    t.first = c.first;
+    EXPECT_EQ(poll_delay(t).count(), c.want_ms) << c.name;
+  }
+}
+
+TEST(PollDelay, DocumentedFlowDurationsAreTheModelsAndOnlyEmrs) {
+  using std::chrono::minutes;
+  const json::object restart{{"OpType", "RestartService"}};
+  const json::object stop{{"OpType", "StopService"}};
+  EXPECT_EQ(documented_flow_duration("emr", "ScaleOutInstance", {}), minutes{5});
+  EXPECT_EQ(documented_flow_duration("emr", "ScaleOutCluster", {}), minutes{5});
+  EXPECT_EQ(documented_flow_duration("emr", "TerminateTasks", {}), minutes{3});
+  EXPECT_EQ(documented_flow_duration("emr", "TerminateClusterNodes", {}), minutes{3});
+  EXPECT_EQ(documented_flow_duration("emr", "CreateInstance", {}), minutes{10});
+  EXPECT_EQ(documented_flow_duration("emr", "TerminateInstance", {}), minutes{2});
+  EXPECT_EQ(documented_flow_duration("emr", "StartStopServiceOrMonitor", restart), minutes{2});
+  EXPECT_EQ(documented_flow_duration("emr", "StartStopServiceOrMonitor", stop), minutes{1});
+  EXPECT_EQ(documented_flow_duration("emr", "ModifyResourceScheduler", {}).count(), 0);
+  EXPECT_EQ(documented_flow_duration("cvm", "TerminateInstances", {}).count(), 0);
+}
+
 }  // namespace
 }  // namespace tcplan::executor

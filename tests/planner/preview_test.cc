@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "emulator/cloud.h"
 #include "emulator/cloud/prices.h"
@@ -35,6 +36,7 @@ class ModelReader : public CloudReader {
                                                  const std::string& region,
                                                  const json::object& params) override {
     ++calls;
+    ++by_action[service + "." + action];
     emulator::ApiCall c;
     c.service = service;
     c.action = action;
@@ -53,6 +55,7 @@ class ModelReader : public CloudReader {
     return r.response;
   }
   int calls = 0;
+  std::map<std::string, int> by_action;  // "emr.DescribeInstances" -> calls
 
  private:
   emulator::Cloud& cloud_;
@@ -261,6 +264,71 @@ newest = 3
   ASSERT_EQ(p.problems.size(), 2u);
   EXPECT_THAT(p.problems[0], HasSubstr("cluster emr-zzzzzzzz does not exist"));
   EXPECT_THAT(p.problems[1], HasSubstr("has 2 task nodes; the step removes 3"));
+}
+
+// A [[groups]] pipeline whose items are a query: every step of the group runs over the same
+// clusters (chosen from one listing of the region, pinned under each step), each item checked
+// and priced on its own, and the group's cost added up per item and in all; the clusters
+// every item names are read in one batched DescribeInstances, not one call each.
+TEST(Preview, GroupChosenByQueryPreviewsEachItem) {
+  Fixture f;
+  Plan plan = load(R"(version = 1
+name = "t"
+region = "ap-guangzhou"
+[[groups]]
+id = "grow-data"
+for_each = { tags = { team = "data" } }
+max_parallel = 1
+[[groups.steps]]
+id = "grow"
+kind = "scale_out"
+[groups.steps.params]
+InstanceId = "${item}"
+PayMode = 0
+TimeUnit = "s"
+TimeSpan = 3600
+TaskCount = 1
+[[groups.steps]]
+id = "wait-grow"
+kind = "wait"
+cluster = "${item}"
+until = "running"
+)");
+  Preview p = preview_plan(plan, *f.reader);
+  EXPECT_TRUE(p.problems.empty()) << p.problems.front();
+  ASSERT_EQ(p.steps.size(), 2u);
+  const json::array data{"emr-4slr7ad7", "emr-p9f700x8"};
+  for (const StepPreview& s : p.steps) {
+    EXPECT_EQ(s.group, "grow-data");
+    ASSERT_EQ(s.items.size(), 2u) << s.id;
+    EXPECT_EQ(s.items[0].label, s.id + "[emr-4slr7ad7]");
+    EXPECT_EQ(p.fleets.at(s.id), data) << s.id;
+    EXPECT_EQ(s.timing.items, 2u);
+  }
+  // Each item priced on its own; the step's price is their sum.
+  const StepPreview& grow = p.steps[0];
+  ASSERT_TRUE(grow.items[0].price && grow.items[1].price && grow.price);
+  EXPECT_DOUBLE_EQ(grow.price->hourly.discounted,
+                   grow.items[0].price->hourly.discounted + grow.items[1].price->hourly.discounted);
+  ASSERT_EQ(p.groups.size(), 1u);
+  EXPECT_EQ(p.groups[0].items, 2u);
+  ASSERT_TRUE(p.groups[0].hourly && p.groups[0].hourly_per_item);
+  EXPECT_DOUBLE_EQ(p.groups[0].hourly->discounted, grow.price->hourly.discounted);
+  EXPECT_DOUBLE_EQ(p.groups[0].hourly_per_item->discounted, grow.price->hourly.discounted / 2);
+  // One listing of the region for the query, then nothing but prices: the clusters the items
+  // name were in that listing.
+  EXPECT_EQ(f.reader->by_action["emr.DescribeInstances"], 1);
+  EXPECT_EQ(f.reader->by_action["emr.InquiryPriceScaleOutInstance"], 2);
+
+  // The same group over a literal list: the items' clusters in one batched read.
+  Fixture g;
+  std::string listed = plan.text;
+  listed.replace(listed.find("{ tags = { team = \"data\" } }"), 28,
+                 "[\"emr-4slr7ad7\", \"emr-p9f700x8\", \"emr-ge0vrqkl\"]");
+  Preview q = preview_plan(load(listed), *g.reader);
+  EXPECT_TRUE(q.problems.empty()) << q.problems.front();
+  EXPECT_EQ(q.steps[1].items.size(), 3u);
+  EXPECT_EQ(g.reader->by_action["emr.DescribeInstances"], 1);
 }
 
 TEST(Preview, JsonFollowsTheSchema) {

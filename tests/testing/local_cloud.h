@@ -41,6 +41,8 @@ class LocalCloud {
   boost::json::value state() const;
   // POST /_emulator/advance?ms=N: moves the emulator's clock (flows progress) without waiting.
   void advance_ms(std::int64_t ms) const;
+  // POST /_emulator/<path_and_query>, e.g. "sts?outage=1" (docs/emulator.md); the answer.
+  boost::json::value control(const std::string& path_and_query) const;
 
   // Stops serving and starts again on the same state file (a restart that keeps state).
   void restart();

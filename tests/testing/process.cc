@@ -124,7 +124,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 ProcessResult run_tcplan(const std::vector<std::string>& args, const RunOptions& options) {
   std::vector<std::string> argv{options.test_hooks ? TCPLAN_TEST_BINARY : TCPLAN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, options);
+  // tcplan's default state (trail, key, emulator state) lives in $XDG_STATE_HOME/tcplan: never
+  // the developer's own, nor the working directory (some tests run in the source tree). A test
+  // that gives no state directory gets one temp dir per test process (ctest runs each test in
+  // its own); TCPLAN_AUDIT_DB only when a test sets it.
+  RunOptions o = options;
+  if (!o.env.count("XDG_STATE_HOME")) {
+    static TempDir shared_state;
+    o.env["XDG_STATE_HOME"] = shared_state.path().string();
+  }
+  if (!o.env.count("TCPLAN_AUDIT_DB")) o.unset_env.push_back("TCPLAN_AUDIT_DB");
+  return run_process(argv, o);
 }
 
 std::string read_file(const std::filesystem::path& path) {
