@@ -68,7 +68,8 @@ with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as rev
     hdfs = os.path.join(plans, "hdfs-rolling-restart.toml")
     saved = os.path.join(review, "saved.json")
     documents = {"validate": run("validate", os.path.join(plans, "lifecycle.toml"), bad, ok=(1,)),
-                 "plan": run("plan", os.path.join(plans, "nightly-etl-scale.toml"), "--out", saved),
+                 "plan": run("plan", os.path.join(plans, "nightly-etl-scale.toml"), "--out", saved,
+                             "--now", "2026-11-24T01:05:00+08:00"),  # inside its window
                  "apply": run("apply", hdfs, "--yes")}
     # Signed with the trail's own key (approve does not care whose; apply would).
     key = os.path.join(work, "state", "tcplan", "audit.db.key")

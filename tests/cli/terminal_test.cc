@@ -104,9 +104,9 @@ TEST_F(Terminal, ProgressLinesArePlainTimestampedLinesOnAPipe) {
       std::regex_search(piped.err, std::regex(R"((^|\n)\d\d:\d\d:\d\dZ \S+: .*\(\d+\.\ds\))")))
       << piped.err;
 
-  // --log-format json: progress lines are JSON lines too.
-  auto json_log = on_pipe(
-      {"--log-format", "json", "apply", (kPlans / "hdfs-rolling-restart.toml").string(), "--yes"});
+  // --log-format json: progress lines are JSON lines too (the same plan again, on purpose).
+  auto json_log = on_pipe({"--log-format", "json", "apply",
+                           (kPlans / "hdfs-rolling-restart.toml").string(), "--yes", "--new-run"});
   ASSERT_EQ(json_log.exit_code, 0) << json_log.err;
   std::istringstream lines(json_log.err);
   std::string line;
