@@ -2,8 +2,8 @@
 // running, node counts allow the scale-in, creates do not repeat a live cluster's name,
 // for_each queries resolved to clusters) and an InquiryPrice call for every billable step and
 // item, then per-step, per-group and total prices, the estimated cost of the change window,
-// the budget gate, each step's predicted duration and whether the plan fits its window. It talks to the
-// cloud only through CloudReader, so tests drive it with the emulator.
+// the budget gate, each step's predicted duration and whether the plan fits its window. It
+// talks to the cloud only through CloudReader, so tests drive it with the emulator.
 #pragma once
 
 #include <boost/json/object.hpp>
