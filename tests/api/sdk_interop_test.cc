@@ -13,7 +13,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace sdk_interop_test {
 
 namespace json = boost::json;
 
@@ -103,5 +103,5 @@ TEST_F(SdkInterop, WrongSecretKeyIsSignatureFailure) {
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << "the SecretKey leaked into stderr";
 }
 
-}  // namespace
+}  // namespace sdk_interop_test
 }  // namespace tcplan::testing

@@ -7,7 +7,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace audit_cli_test {
 
 using tcplan::testing::read_file;
 using tcplan::testing::run_tcplan;
@@ -160,5 +160,5 @@ TEST_F(AuditCli, MissingDbIsAnErrorNotAnEmptyTrail) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
 }
 
-}  // namespace
+}  // namespace audit_cli_test
 }  // namespace tcplan::audit::testing

@@ -11,7 +11,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace report_test {
 
 using tcplan::testing::run_process;
 using tcplan::testing::TempDir;
@@ -220,5 +220,5 @@ TEST_F(ReportTest, PackWritesFilesWithMatchingManifestAndRecordsTheExport) {
   EXPECT_NE(exported->at(0).payload.find(files->at(0).sha256), std::string::npos);
 }
 
-}  // namespace
+}  // namespace report_test
 }  // namespace tcplan::audit::testing

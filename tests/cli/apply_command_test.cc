@@ -12,7 +12,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_command_test {
 
 struct Outcome {
   int code;
@@ -81,5 +81,5 @@ TEST(ShippedBinary, IgnoresTheCrashTestsKillHook) {
   EXPECT_EQ(hooked.exit_code, 128 + 9) << "the test build did not honour the hook";
 }
 
-}  // namespace
+}  // namespace apply_command_test
 }  // namespace tcplan::testing

@@ -12,7 +12,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace call_command_test {
 
 namespace json = boost::json;
 
@@ -289,5 +289,5 @@ TEST_F(CallCommand, LocalTargetWithoutEndpointUsesTheEmbeddedEmulator) {
   EXPECT_EQ(server_.requests(), 0);
 }
 
-}  // namespace
+}  // namespace call_command_test
 }  // namespace tcplan::testing

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace tcplan::cli {
-namespace {
+namespace preview_summary_test {
 
 planner::Preview with_kinds(const std::vector<std::string>& kinds) {
   planner::Preview p;
@@ -57,5 +57,5 @@ TEST(PreviewSummary, BudgetVerdict) {
             "Budget: unknown of 800 CNY in the window: not checked (pricing failed).");
 }
 
-}  // namespace
+}  // namespace preview_summary_test
 }  // namespace tcplan::cli

@@ -13,7 +13,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace runs_command_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -194,5 +194,5 @@ TEST_F(RunsCommand, UnlockFreesTheClusterAndIsRecorded) {
   EXPECT_EQ(tcplan({"audit", "verify"}).exit_code, 0);
 }
 
-}  // namespace
+}  // namespace runs_command_test
 }  // namespace tcplan::testing

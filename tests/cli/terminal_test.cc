@@ -16,7 +16,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace terminal_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -120,5 +120,5 @@ TEST_F(Terminal, ProgressLinesArePlainTimestampedLinesOnAPipe) {
   EXPECT_GT(progress, 0) << json_log.err;
 }
 
-}  // namespace
+}  // namespace terminal_test
 }  // namespace tcplan::testing

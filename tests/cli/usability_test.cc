@@ -15,7 +15,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace usability_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -153,5 +153,5 @@ TEST(Resume, TheHintCarriesTheRunsGlobalOptions) {
             "--audit-db '/tmp/my trail.db' --time-scale 1000");
 }
 
-}  // namespace
+}  // namespace usability_test
 }  // namespace tcplan::testing

@@ -12,7 +12,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_plans_e2e_test {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -284,5 +284,5 @@ TEST_P(ApplyExamplePlan, SucceedsWithFaultsOnEveryActionWithoutDuplicates) {
 
 INSTANTIATE_TEST_SUITE_P(Plans, ApplyExamplePlan, ::testing::ValuesIn(example_plans()), test_name);
 
-}  // namespace
+}  // namespace apply_plans_e2e_test
 }  // namespace tcplan::testing

@@ -6,7 +6,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_window_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -132,5 +132,5 @@ TEST(ApplyWindow, APlanThatFitsRunsInsideTheWindow) {
   EXPECT_EQ(received(after, "emr.StartStopServiceOrMonitor"), 1);
 }
 
-}  // namespace
+}  // namespace apply_window_e2e_test
 }  // namespace tcplan::testing

@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace tcplan::executor {
-namespace {
+namespace rate_limiter_test {
 
 using namespace std::chrono_literals;
 using Clock = RateLimiter::Clock;
@@ -101,5 +101,5 @@ TEST(RateLimiterAdmit, LanesAreIndependent) {
   EXPECT_GT(limiter.admit(kKey, 20, t0), t0);
 }
 
-}  // namespace
+}  // namespace rate_limiter_test
 }  // namespace tcplan::executor

@@ -14,7 +14,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace two_drivers_e2e_test {
 
 std::string this_host() {
   char buf[256] = {};
@@ -199,5 +199,5 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   EXPECT_EQ(restarts, 1);
 }
 
-}  // namespace
+}  // namespace two_drivers_e2e_test
 }  // namespace tcplan::testing::crash

@@ -11,7 +11,7 @@
 #include "planner/validate.h"
 
 namespace tcplan::planner {
-namespace {
+namespace groups_test {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -321,5 +321,5 @@ TEST(Groups, WarnsWhenMaxFailuresToleratesEveryItem) {
               Contains(StartsWith("11:16: warning: max_failures = 3 tolerates every one")));
 }
 
-}  // namespace
+}  // namespace groups_test
 }  // namespace tcplan::planner

@@ -13,7 +13,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace parse_test {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -200,5 +200,5 @@ TEST(BadInput, MissingFile) {
   EXPECT_THAT(d.render(), StartsWith("/nonexistent/plan.toml: error: cannot read the plan"));
 }
 
-}  // namespace
+}  // namespace parse_test
 }  // namespace tcplan::planner

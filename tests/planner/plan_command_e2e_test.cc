@@ -11,7 +11,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace plan_command_e2e_test {
 
 using tcplan::testing::LocalCloud;
 using tcplan::testing::read_file;
@@ -106,5 +106,5 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   EXPECT_EQ(cloud.state().at("Flows").as_array().size(), 0u);
 }
 
-}  // namespace
+}  // namespace plan_command_e2e_test
 }  // namespace tcplan::planner

@@ -19,7 +19,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace preview_test {
 
 namespace json = boost::json;
 using ::testing::HasSubstr;
@@ -406,5 +406,5 @@ TEST(Examples, EveryPlanValidatesAndPreviews) {
   EXPECT_GE(count, 7u);
 }
 
-}  // namespace
+}  // namespace preview_test
 }  // namespace tcplan::planner
