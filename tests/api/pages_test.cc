@@ -10,7 +10,7 @@
 #include "api/node_types.h"
 
 namespace tcplan::api {
-namespace {
+namespace pages_test {
 
 namespace json = boost::json;
 
@@ -93,5 +93,5 @@ TEST(NodeTypes, InstanceTypesReadAsFamilyCpuAndMemory) {
   EXPECT_EQ(storage_type_of("CLOUD_HSSD"), 6);
 }
 
-}  // namespace
+}  // namespace pages_test
 }  // namespace tcplan::api

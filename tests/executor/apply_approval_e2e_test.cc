@@ -14,7 +14,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_approval_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -140,5 +140,5 @@ TEST_F(Approvals, AnApprovalOfThePlanBeforeItChangedDoesNotCount) {
   expect_refused(apply(), "the saved plan changed after approval");
 }
 
-}  // namespace
+}  // namespace apply_approval_e2e_test
 }  // namespace tcplan::testing

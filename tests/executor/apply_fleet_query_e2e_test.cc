@@ -10,7 +10,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_fleet_query_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -137,5 +137,5 @@ TEST(LongLists, A250NodeClusterScalesInWithoutAFalseProblem) {
   EXPECT_EQ(tasks, 130u);
 }
 
-}  // namespace
+}  // namespace apply_fleet_query_e2e_test
 }  // namespace tcplan::testing

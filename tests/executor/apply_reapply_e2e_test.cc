@@ -6,7 +6,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_reapply_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -94,5 +94,5 @@ TEST(ApplyAgain, ASavedPlanIsUsedOnce) {
   EXPECT_EQ(clusters_named(cloud.state(), "analytics-01"), 1u);
 }
 
-}  // namespace
+}  // namespace apply_reapply_e2e_test
 }  // namespace tcplan::testing

@@ -8,7 +8,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::executor {
-namespace {
+namespace approvals_test {
 
 using namespace std::chrono_literals;
 
@@ -73,5 +73,5 @@ TEST(CheckApprovals, EachReasonAnApprovalDoesNotCount) {
   }
 }
 
-}  // namespace
+}  // namespace approvals_test
 }  // namespace tcplan::executor

@@ -10,7 +10,7 @@
 #include "planner/parse.h"
 
 namespace tcplan::planner {
-namespace {
+namespace predict_test {
 
 using namespace std::chrono_literals;
 
@@ -94,5 +94,5 @@ TEST(Predict, EachGroupItemWaitsForItsOwnFlow) {
       << barrier.steps[1].basis;
 }
 
-}  // namespace
+}  // namespace predict_test
 }  // namespace tcplan::planner

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace tcplan::planner {
-namespace {
+namespace window_fit_test {
 
 using namespace std::chrono_literals;
 
@@ -37,5 +37,5 @@ TEST(WindowFit, VerdictAndSentence) {
   EXPECT_EQ(fit_window(std::nullopt, base::SysTime(start), 1h).verdict, FitVerdict::kNoWindow);
 }
 
-}  // namespace
+}  // namespace window_fit_test
 }  // namespace tcplan::planner
