@@ -110,9 +110,6 @@ RunState project_run(const std::vector<Event>& events) {
         if (run.status.empty()) run.status = "finished";
         run.finished_ms = e.time_ms;
         break;
-      case EventKind::kRunStarted:
-        if (run.plan_file.empty()) run.plan_file = string_field(payload, "plan");
-        break;
       case EventKind::kPlanDigest:
         run.plan_sha256 = string_field(payload, "plan_sha256");
         break;
@@ -120,8 +117,24 @@ RunState project_run(const std::vector<Event>& events) {
         run.preview_sha256 = string_field(payload, "preview_sha256");
         run.preview = payload;
         break;
+      case EventKind::kRunStarted:
+        // A resume starts again: the first names the plan as the run was begun.
+        if (run.plan_file.empty()) run.plan_file = string_field(payload, "plan");
+        if (payload.is_object()) {
+          const auto& o = payload.as_object();
+          if (auto saved = string_field(payload, "saved_plan_sha256"); !saved.empty())
+            run.saved_plan_sha256 = saved;
+          if (const auto* n = o.if_contains("new_run"); n && n->is_bool())
+            run.new_run = n->as_bool();
+          if (const auto* t = o.if_contains("time_scale");
+              t && t->is_number() && t->to_number<double>() > 0) {
+            run.time_scale = t->to_number<double>();
+          }
+        }
+        break;
       case EventKind::kApproved:
         run.approved = true;
+        if (payload.is_object()) run.approvals.push_back(payload.as_object());
         break;
       case EventKind::kRefused:
         run.refusal = string_field(payload, "reason");

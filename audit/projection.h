@@ -11,8 +11,11 @@
 //  - response payload {"body": <parsed JSON response>}: InstanceId(s), ClusterId, FlowId,
 //    TraceId found in body.Response are collected as the step's resource and flow ids
 //  - wait_polled payload {"state": ...}; preview_digest payload {"steps": [...], "total": ..}
+//  - run_started payload may carry {"saved_plan_sha256", "new_run": bool, "time_scale"}
+//  - approved payloads are kept in order ({"by": "--yes"|"prompt"|"approval", ...})
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
@@ -62,10 +65,14 @@ struct RunState {
   std::int64_t first_seq = 0, last_seq = 0, events = 0;
   std::string operator_user, operator_host, tool_version, region;
   std::string plan_sha256, preview_sha256;
-  std::string plan_file;  // the plan run_started names (as given on the command line)
+  std::string plan_file;          // the plan run_started names (as given on the command line)
+  std::string saved_plan_sha256;  // the saved plan applied (run_started), if any
+  bool new_run = false;           // started with --new-run: a repeat on purpose
+  double time_scale = 1;          // of the target (run_started)
   bool approved = false;
-  std::string refusal;           // reason of the last refused event
-  bool sealed = false;           // a seal of this run follows its last other event
+  std::vector<boost::json::object> approvals;  // every approved payload, in order
+  std::string refusal;                         // reason of the last refused event
+  bool sealed = false;                         // a seal of this run follows its last other event
   boost::json::value preview;    // the preview_digest payload (predicted cost), or null
   std::vector<StepState> steps;  // in order of first appearance
 

@@ -75,6 +75,9 @@ void read_prediction(const boost::json::object& item, StepCost& c) {
       c.hourly = *c.quoted_discounted / kHoursPerMonth;
     }
   }
+  if (const auto* d = object_at(item, "duration")) {
+    if (auto ms = number_at(*d, "predicted_ms")) c.predicted_duration_s = *ms / 1000;
+  }
   if (const auto* window = object_at(item, "window")) {
     c.predicted_hours = number_at(*window, "hours");
     c.removed_by = text_at(*window, "removed_by");

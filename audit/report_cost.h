@@ -33,10 +33,11 @@ struct StepCost {
   std::string price_note;  // why a billable step has no price
   // Actual (from the trail).
   std::string status = "did not run";
-  std::optional<double> duration_s;     // step start to finish, cloud time
-  std::optional<double> existed_hours;  // how long what it added existed, cloud time
-  bool still_exists = false;            // not removed by the end of the run
-  std::optional<double> actual;         // hourly x existed_hours
+  std::optional<double> duration_s;            // step start to finish, cloud time
+  std::optional<double> predicted_duration_s;  // what the dry run predicted, cloud time
+  std::optional<double> existed_hours;         // how long what it added existed, cloud time
+  bool still_exists = false;                   // not removed by the end of the run
+  std::optional<double> actual;                // hourly x existed_hours
 };
 
 struct CostSummary {

@@ -279,7 +279,8 @@ std::string cost_table(const RunState& run, const std::vector<Event>& events) {
   }
   out +=
       "<table id=\"cost\"><tr><th>step</th><th>predicted price</th><th>predicted hourly</th>"
-      "<th>predicted cost</th><th>status</th><th>actual duration</th><th>resources existed</th>"
+      "<th>predicted cost</th><th>status</th><th>predicted duration</th><th>actual duration</th>"
+      "<th>resources existed</th>"
       "<th>actual cost</th></tr>\n";
   for (const auto& c : costs.steps) {
     std::string price = "not billable";
@@ -303,13 +304,14 @@ std::string cost_table(const RunState& run, const std::vector<Event>& events) {
            html_escape(price) + "</td><td>" + html_escape(c.hourly ? money(c.hourly) : "—") +
            "</td><td>" + html_escape(predicted) + "</td><td class=\"" + status_class(c.status) +
            "\">" + html_escape(c.status) + "</td><td>" +
-           html_escape(c.duration_s ? hours_text(*c.duration_s / 3600) : "—") + "</td><td>" +
-           html_escape(existed) + "</td><td class=\"actual\">" +
+           html_escape(c.predicted_duration_s ? hours_text(*c.predicted_duration_s / 3600) : "—") +
+           "</td><td>" + html_escape(c.duration_s ? hours_text(*c.duration_s / 3600) : "—") +
+           "</td><td>" + html_escape(existed) + "</td><td class=\"actual\">" +
            html_escape(c.billable ? money(c.actual) : "—") + "</td></tr>\n";
   }
   out += "<tr id=\"cost-total\"><th>total</th><td colspan=\"2\">" + html_escape(costs.currency) +
          "</td><td>" + html_escape(money(costs.predicted_total)) +
-         "</td><td colspan=\"3\"></td><td>" + html_escape(money(costs.actual_total)) +
+         "</td><td colspan=\"4\"></td><td>" + html_escape(money(costs.actual_total)) +
          "</td></tr>\n";
   return out + "</table>\n";
 }
@@ -374,6 +376,16 @@ std::string render_html_report(const RunState& run, const std::vector<Event>& ev
   row("plan SHA-256", run.plan_sha256.empty() ? "—" : run.plan_sha256);
   row("preview SHA-256", run.preview_sha256.empty() ? "—" : run.preview_sha256);
   row("approved", run.approved ? "yes" : "no");
+  for (const auto& a : run.approvals) {
+    auto text = [&](const char* key) {
+      const auto* v = a.if_contains(key);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    if (text("by") != "approval") continue;
+    row("approval", text("approver") + " (key " + text("approver_fingerprint") +
+                        (text("ticket").empty() ? "" : ", ticket " + text("ticket")) + ", given " +
+                        text("approved_at") + ", expires " + text("expires_at") + ")");
+  }
   if (!run.refusal.empty()) row("refused", run.refusal, "bad");
   row("events", std::to_string(run.events) + " (seq " + std::to_string(run.first_seq) + ".." +
                     std::to_string(run.last_seq) + ")");

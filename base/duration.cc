@@ -65,15 +65,21 @@ std::string format_duration(Millis d) {
   return out;
 }
 
-std::string format_elapsed(Millis d) {
+std::string format_elapsed(Millis d, bool round_up) {
   const std::int64_t ms = std::max<std::int64_t>(d.count(), 0);
-  if (ms < 60'000) return std::to_string(ms / 1000) + "." + std::to_string(ms / 100 % 10) + "s";
-  if (ms < 3'600'000) {
-    const std::int64_t s = ms / 1000;
+  // Whole units of the unit shown; rounding up can carry into the next, larger unit.
+  auto whole = [&](std::int64_t unit) { return (round_up ? ms + unit - 1 : ms) / unit; };
+  if (const std::int64_t t = whole(100); t < 600) {
+    return std::to_string(t / 10) + "." + std::to_string(t % 10) + "s";
+  }
+  if (const std::int64_t s = whole(1000); s < 3600) {
     return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
   }
-  const std::int64_t m = ms / 60'000;
-  return std::to_string(m / 60) + "h" + std::to_string(m % 60) + "m";
+  if (const std::int64_t m = whole(60'000); m < 48 * 60) {
+    return std::to_string(m / 60) + "h" + std::to_string(m % 60) + "m";
+  }
+  const std::int64_t h = whole(3'600'000);
+  return std::to_string(h / 24) + "d" + std::to_string(h % 24) + "h";
 }
 
 }  // namespace tcplan::base

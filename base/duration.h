@@ -17,8 +17,10 @@ std::optional<Millis> parse_duration(std::string_view text);
 // The shortest spelling parse_duration accepts: 5400000 ms -> "1h30m".
 std::string format_duration(Millis d);
 
-// How long something took, for people (tables, summaries, progress lines): "0.4s", "10.2s"
-// under a minute (tenths, rounded down), "4m5s" under an hour, "1h12m" beyond (whole minutes).
-std::string format_elapsed(Millis d);
+// How long something takes or took, for people (tables, summaries, progress lines, window
+// verdicts): "0.4s", "10.2s" under a minute (tenths), "4m5s" under an hour, "1h12m" under two
+// days (whole minutes), "6d3h" beyond (whole hours). Rounded down to the unit shown;
+// `round_up` rounds up instead, for what something needs (a prediction is never shown short).
+std::string format_elapsed(Millis d, bool round_up = false);
 
 }  // namespace tcplan::base

@@ -36,7 +36,8 @@ std::unique_ptr<CLI::App> make_app(GlobalOptions& global, CommandFn& run) {
   app.fallthrough();
   app.footer(
       "Exit codes: 0 ok, 1 invalid plan / failed call or run, 2 usage, 3 refused "
-      "(window, budget, stale plan, lock, run driven elsewhere), 130 interrupted.\n"
+      "(window, budget, a repeat, approvals, stale plan, lock, run driven elsewhere), 130 "
+      "interrupted.\n"
       "Credentials: TENCENTCLOUD_SECRET_ID/_KEY/_TOKEN, then ~/.tencentcloud/credentials, then "
       "~/.tccli/<profile>.credential, then the CVM instance role; --role-arn assumes a role "
       "with them (docs/credentials.md). --target local needs none.\n"
@@ -45,9 +46,9 @@ std::unique_ptr<CLI::App> make_app(GlobalOptions& global, CommandFn& run) {
       "team store's key, witness and emulator state stay there.\n"
       "`tcplan help CMD` or `tcplan CMD --help` shows a command's options and examples.");
 
-  app.add_option("--target", global.target, "local (embedded emulator) or cloud")
-      ->check(CLI::IsMember({"local", "cloud"}))
-      ->capture_default_str();
+  app.add_option("--target", global.target,
+                 "local (embedded emulator) or cloud; default: the plan's `target`, else local")
+      ->check(CLI::IsMember({"local", "cloud"}));
   app.add_option("--endpoint", global.endpoint,
                  "Send requests to this URL instead (e.g. a standalone emulator)");
   app.add_option("--region", global.region, "Region, e.g. ap-guangzhou");
@@ -94,8 +95,8 @@ std::unique_ptr<CLI::App> make_app(GlobalOptions& global, CommandFn& run) {
       ->check(CLI::ExistingFile);
 
   for (AddCommand add :
-       {add_validate_command, add_plan_command, add_apply_command, add_runs_command,
-        add_audit_command, add_call_command, add_emulator_command}) {
+       {add_validate_command, add_plan_command, add_approve_command, add_apply_command,
+        add_runs_command, add_audit_command, add_call_command, add_emulator_command}) {
     add(app, global, run);
   }
   add_help_footers(app);

@@ -1,7 +1,8 @@
 // `tcplan apply PLAN|SAVED [--yes] [--resume [RUN]] [--now TIME] [--max-parallel N]
-// [--explain] [--wait-lock DURATION] [--audit-key FILE]`: what operators run in a change
-// window. This file is the flags and the printing; executor::RunDriver does the run (find or
-// start it, lease, locks, dry run, approval, steps, seal).
+// [--explain] [--wait-lock DURATION] [--new-run] [--approvals DIR] [--audit-key FILE]`: what
+// operators run in a change window. This file is the flags and the printing; apply_input.cc
+// reads the input, executor::RunDriver does the run (find or start it, lease, the refusals,
+// locks, dry run, approval, steps, seal).
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,8 +12,6 @@
 #include "audit/event_store.h"
 #include "audit/seal.h"
 #include "audit/witness.h"
-#include "base/duration.h"
-#include "base/time.h"
 #include "cli/apply_input.h"
 #include "cli/approval_prompt.h"
 #include "cli/command.h"
@@ -31,14 +30,14 @@ namespace ex = tcplan::executor;
 namespace {
 
 struct ApplyArgs {
-  std::string plan;
+  ApplyInput input;  // PLAN, --now, --wait-lock
   bool yes = false;
   bool resume = false;
   std::string resume_run;
-  std::string now;
   std::size_t max_parallel = 0;
   bool explain = false;
-  std::string wait_lock;
+  bool new_run = false;
+  std::string approvals;
   std::string audit_key;
 };
 
@@ -52,29 +51,10 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   const bool json_out = global.output == "json";
   FILE* info = json_out ? stderr : stdout;
 
-  // A saved plan names its plan file; both are checked, offline, before anything is sent.
-  ex::ApplyRequest req;
-  int exit_code = 0;
-  auto plan = load_apply_input(args.plan, req, exit_code);
-  if (!plan) return exit_code;
-  req.plan = &*plan;
-  if (!args.now.empty()) {
-    req.run.now = base::parse_rfc3339(args.now);
-    if (!req.run.now) {
-      std::fprintf(stderr,
-                   "error: --now '%s' is not a time with a zone (e.g. 2026-11-24T02:00:00+08:00)\n",
-                   args.now.c_str());
-      return kExitUsage;
-    }
-  }
-  if (!args.wait_lock.empty()) {
-    req.wait_lock = base::parse_duration(args.wait_lock);
-    if (!req.wait_lock) {
-      std::fprintf(stderr, "error: --wait-lock '%s' is not a duration (e.g. 10m)\n",
-                   args.wait_lock.c_str());
-      return kExitUsage;
-    }
-  }
+  LoadedApply loaded;
+  if (int rc = load_apply_input(args.input, loaded); rc != kExitOk) return rc;
+  ex::ApplyRequest& req = loaded.request;
+  const planner::Plan& plan = *loaded.plan;
 
   if (args.resume && report_no_trail_to_resume(global.audit_db)) return kExitUsage;
   // From here to the seal, Ctrl-C and SIGTERM end the run cleanly. Before the target starts
@@ -87,7 +67,9 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
   });
 
   GlobalOptions g = global;
-  if (g.region.empty()) g.region = plan->region;
+  const TargetChoice choice = choose_target(global.target, plan.target);
+  g.target = choice.target;
+  if (g.region.empty()) g.region = plan.region;
   auto target = resolve_target(g);
   if (!target) {
     std::fprintf(stderr, "error: %s\n", target.error().message.c_str());
@@ -124,7 +106,9 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
 
   req.resume = args.resume;
   req.resume_run = args.resume_run;
-  req.target = target->description;
+  req.new_run = args.new_run;
+  req.approvals_dir = args.approvals;
+  req.target = choice.target + ": " + target->description + " (" + choice.source + ")";
   req.secret_id = rate_budget_identity(*target->credentials);
   req.run.max_parallel = args.max_parallel;
   req.run.time_scale = target->time_scale;
@@ -150,8 +134,8 @@ int run_apply(const ApplyArgs& args, const GlobalOptions& global) {
     }
   }
   if (out.code == kExitInterrupted && !out.run_id.empty())
-    print_line(info,
-               "resume with: " + resume_command(args.plan, out.run_id, global, args.audit_key));
+    print_line(info, "resume with: " +
+                         resume_command(args.input.path, out.run_id, global, args.audit_key));
   return out.code;
 }
 
@@ -162,19 +146,23 @@ void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& ru
   auto* cmd = app.add_subcommand(
       "apply",
       "Run a plan (or a saved plan from `tcplan plan --out`): idempotent, resumable, audited");
-  cmd->add_option("PLAN", args->plan, "Plan file (.toml) or saved plan (.json)")->required();
+  cmd->add_option("PLAN", args->input.path, "Plan file (.toml) or saved plan (.json)")->required();
   cmd->add_flag("--yes,-y", args->yes, "Approve without the interactive prompt");
   cmd->add_option("--resume", args->resume_run,
                   "Resume RUN (or, with no value, the latest unfinished run of this plan)")
       ->expected(0, 1);
-  cmd->add_option("--now", args->now,
+  cmd->add_option("--now", args->input.now,
                   "Pin the clock for a rehearsal of the change window (RFC 3339 with a zone)");
   cmd->add_option("--max-parallel", args->max_parallel, "At most N step items at once")
       ->check(non_negative_count());
   cmd->add_flag("--explain", args->explain,
                 "Say why each step ran, was skipped, re-sent or reconciled");
-  cmd->add_option("--wait-lock", args->wait_lock,
+  cmd->add_option("--wait-lock", args->input.wait_lock,
                   "Wait up to DURATION for another run's cluster lock instead of refusing");
+  cmd->add_flag("--new-run", args->new_run,
+                "Apply a plan that already succeeded (or a used saved plan) again, on purpose");
+  cmd->add_option("--approvals", args->approvals,
+                  "Directory of `tcplan approve` files for SAVED (default: SAVED.approvals)");
   cmd->add_option("--audit-key", args->audit_key,
                   "Ed25519 key that seals the run (default: <audit-db>.key, created 0600; for a "
                   "team store <state dir>/<db>@<host>.key, the state dir being "

@@ -1,6 +1,6 @@
-// apply's PLAN argument: a plan file, or a saved plan (`tcplan plan --out`) that names its plan
-// file. Either way the plan is read and checked offline here, before anything is sent, and
-// every diagnostic is printed.
+// What `tcplan apply` reads before it talks to anyone: the plan or saved plan it is given, the
+// plan file a saved plan names (validated offline), and the flags that are times and
+// durations. Every problem is printed where it is found; nothing is sent.
 #pragma once
 
 #include <optional>
@@ -11,10 +11,18 @@
 
 namespace tcplan::cli {
 
-// Fills req.input_path, req.plan_path and req.saved. The checked plan, or nullopt with
-// `exit_code` set: kExitUsage for an unreadable file or a bad saved plan, kExitFailed for an
-// invalid plan.
-std::optional<planner::Plan> load_apply_input(const std::string& path, executor::ApplyRequest& req,
-                                              int& exit_code);
+struct ApplyInput {
+  std::string path;       // PLAN or SAVED
+  std::string now;        // --now
+  std::string wait_lock;  // --wait-lock
+};
+
+struct LoadedApply {
+  std::optional<planner::Plan> plan;
+  executor::ApplyRequest request;  // request.plan points into `plan`
+};
+
+// kExitOk, or the exit code to return after the message it printed.
+int load_apply_input(const ApplyInput& in, LoadedApply& out);
 
 }  // namespace tcplan::cli

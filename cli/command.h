@@ -17,8 +17,10 @@ using executor::ExitCode;
 using enum executor::ExitCode;
 
 struct GlobalOptions {
-  std::string target = "local";  // local (embedded emulator) | cloud
-  std::string endpoint;          // overrides the host: any compatible server
+  // local (embedded emulator) | cloud | "" (not given: the plan's `target`, else local;
+  // cli/target.h, choose_target).
+  std::string target;
+  std::string endpoint;  // overrides the host: any compatible server
   std::string region;
   std::string profile = "default";
   // STS AssumeRole on top of the credential chain (docs/credentials.md).
@@ -49,6 +51,7 @@ void add_emulator_command(CLI::App& app, const GlobalOptions& global, CommandFn&
 void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_plan_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_apply_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
+void add_approve_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_runs_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_status_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandFn& run);

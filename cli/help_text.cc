@@ -12,12 +12,19 @@ const std::map<std::string, std::string>& catalogue() {
        "  tcplan validate plans/lifecycle.toml\n"
        "  tcplan validate -q plans/*.toml   # CI: print problems only\n"},
       {"plan",
-       "  tcplan plan plans/nightly-etl-scale.toml\n"
+       "  tcplan plan plans/nightly-etl-scale.toml --now 2026-11-24T01:05:00+08:00  # rehearse\n"
        "  tcplan plan plans/lifecycle.toml --format markdown > change-ticket.md\n"
-       "  tcplan plan plans/lifecycle.toml --out saved.json && tcplan apply saved.json --yes\n"},
+       "  tcplan plan plans/lifecycle.toml --out saved.json && tcplan apply saved.json --yes\n"
+       "  tcplan plan plans/fleet-window.toml --out fleet.json   # then: tcplan approve\n"},
+      {"approve",
+       "  tcplan approve fleet.json --key ~/.tcplan/alice.key --ticket CHG-1234 --expires 4h\n"
+       "  tcplan apply fleet.json --approvals fleet.json.approvals --yes\n"
+       "A key is any Ed25519 PEM private key, e.g. `openssl genpkey -algorithm ed25519 -out K`\n"
+       "(then chmod 600 K); the plan's [approval] approvers lists the fingerprints it accepts.\n"},
       {"apply",
-       "  tcplan apply plans/lifecycle.toml --yes\n"
        "  tcplan apply plans/lifecycle.toml --resume     # the latest unfinished run\n"
+       "  tcplan apply fleet.json --approvals fleet.json.approvals --yes\n"
+       "  tcplan apply plans/create-cluster.toml --yes --new-run   # again, on purpose\n"
        "  tcplan apply plans/hdfs-rolling-restart.toml --yes --wait-lock 10m  # queue\n"
        "Ctrl-C stops cleanly (exit 130, resumable); a second Ctrl-C abandons calls in flight.\n"},
       {"runs",

@@ -75,6 +75,7 @@ std::string budget_verdict(const planner::Preview& preview, const planner::Plan&
   for (std::size_t i = 0; i < parts.size(); ++i)
     out += (i ? ", " : "") + parts[i];
   if (preview.over_budget()) return out + ": OVER BUDGET.";
+  if (!preview.pricing_failures.empty()) return out + ": not checked (pricing failed).";
   if (preview.unknown_prices > 0) return out + ": not checked (prices unknown).";
   return out + ": within budget.";
 }

@@ -14,8 +14,8 @@ namespace tcplan::cli {
 // "Plan: 2 to create, 1 to scale out, 1 to terminate; 3 waits." (`colour`: terminate in red).
 std::string change_counts(const planner::Preview& preview, bool colour = false);
 
-// "Budget: 4.37 of 800 CNY (max_total), within budget." / "... OVER BUDGET: ..."; empty when
-// the plan sets no budget.
+// "Budget: 4.37 of 800 CNY (max_total), within budget." / "... OVER BUDGET: ..." / "... not
+// checked (pricing failed)."; empty when the plan sets no budget.
 std::string budget_verdict(const planner::Preview& preview, const planner::Plan& plan);
 
 }  // namespace tcplan::cli

@@ -89,6 +89,40 @@ std::string elapsed_text(std::int64_t from_ms, std::int64_t to_ms) {
   return base::format_elapsed(std::chrono::milliseconds(to_ms - from_ms));
 }
 
+std::optional<std::int64_t> predicted_ms(const audit::RunState& run, const std::string& step) {
+  if (!run.preview.is_object()) return std::nullopt;
+  const auto* steps = run.preview.as_object().if_contains("steps");
+  if (!steps || !steps->is_array()) return std::nullopt;
+  for (const auto& s : steps->as_array()) {
+    if (!s.is_object()) continue;
+    const auto* id = s.as_object().if_contains("id");
+    const auto* d = s.as_object().if_contains("duration");
+    if (!id || !id->is_string() || id->as_string() != step || !d || !d->is_object()) continue;
+    const auto* ms = d->as_object().if_contains("predicted_ms");
+    if (ms && ms->is_number()) return ms->to_number<std::int64_t>();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> actual_ms(const audit::RunState& run, const audit::StepState& s) {
+  if (s.started_ms == 0 || s.finished_ms < s.started_ms) return std::nullopt;
+  return static_cast<std::int64_t>(static_cast<double>(s.finished_ms - s.started_ms) *
+                                   run.time_scale);
+}
+
+std::string approval_text(const boost::json::object& a) {
+  auto text = [&](const char* key) {
+    const auto* v = a.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  if (text("by") == "approval") {
+    return text("approver") + " (key " + text("approver_fingerprint") +
+           (text("ticket").empty() ? "" : ", ticket " + text("ticket")) + ", expires " +
+           text("expires_at") + ")";
+  }
+  return text("user") + " (" + text("by") + ")";
+}
+
 std::string step_status_text(const std::string& status) {
   return status == "pending" ? "not started" : status;
 }

@@ -4,7 +4,10 @@
 // "running" in a run that is over (interrupted, killed) shown as "interrupted".
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,16 @@ std::vector<audit::LockInfo> locks_of(const audit::EventStore& store, const std:
 std::string time_text(std::int64_t ms);
 // How long from..to took (base::format_elapsed), "-" when it has not ended.
 std::string elapsed_text(std::int64_t from_ms, std::int64_t to_ms);
+
+// What the dry run predicted for a step (cloud time, ms), from the run's preview_digest event.
+std::optional<std::int64_t> predicted_ms(const audit::RunState& run, const std::string& step);
+// How long a step took in the target's time: a rehearsal's wall time times its time scale, so
+// that it compares with the prediction.
+std::optional<std::int64_t> actual_ms(const audit::RunState& run, const audit::StepState& step);
+
+// "alice (key 1a2b..., ticket CHG-1234, expires ...)" for an approved event by someone else's
+// signed approval, "bob (prompt)" for the applier's own.
+std::string approval_text(const boost::json::object& approved);
 
 // How the table says a status ("not started" for pending).
 std::string step_status_text(const std::string& status);

@@ -1,14 +1,18 @@
 // `tcplan status RUN`: one run's steps as the trail tells them (cli/run_view.h: every plan step,
 // those that never started as "not started", open steps of a finished run as "interrupted"),
-// its locks, and for an unfinished run the command that resumes it with the same trail.
+// each with its duration against the dry run's prediction, who approved it, its locks, and
+// for an unfinished run the command that resumes it with the same trail.
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "audit/event_store.h"
 #include "audit/projection.h"
+#include "base/duration.h"
 #include "base/time.h"
 #include "cli/command.h"
 #include "cli/output_json.h"
@@ -55,6 +59,10 @@ json::object step_json(const StepView& v) {
   return o;
 }
 
+json::value ms_or_null(std::optional<std::int64_t> ms) {
+  return ms ? json::value(*ms) : json::value(nullptr);
+}
+
 int run_status(const GlobalOptions& g, const std::string& run_id) {
   auto store = open_existing_trail(g.audit_db);
   if (!store) return fail(store.error().message);
@@ -69,9 +77,15 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   record_trail_access(**store, au::EventKind::kTrailRead, run_id, {{"command", "status"}});
 
   if (g.output == "json") {
-    json::array step_list, held;
-    for (const auto& s : steps)
-      step_list.push_back(step_json(s));
+    json::array step_list, held, approvals;
+    for (const auto& s : steps) {
+      json::object o = step_json(s);
+      o["predicted_ms"] = ms_or_null(predicted_ms(run, s.step_id));
+      o["actual_ms"] = ms_or_null(s.state ? actual_ms(run, *s.state) : std::nullopt);
+      step_list.push_back(std::move(o));
+    }
+    for (const auto& a : run.approvals)
+      approvals.push_back(a);
     for (const auto& l : locks)
       held.push_back(json::value(l.name));
     json::object out{{"schema", "tcplan.status/1"},
@@ -83,6 +97,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
                      {"operator", run.operator_user + "@" + run.operator_host},
                      {"sealed", run.sealed},
                      {"locks", held},
+                     {"time_scale", run.time_scale},
+                     {"approvals", approvals},
                      {"steps", step_list}};
     if (live.killed) out["killed"] = true;
     if (!live.driver.empty()) out["driver"] = live.driver;
@@ -100,16 +116,21 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
               run.finished_ms ? ("finished " + time_text(run.finished_ms)).c_str() : "not finished",
               run.sealed ? ", sealed" : "");
   if (!run.refusal.empty()) std::printf("refused: %s\n", run.refusal.c_str());
-  Table table({"STEP", "STATE", "ATTEMPTS", "DURATION", "RESOURCES", "FLOWS"});
+  for (const auto& a : run.approvals)
+    std::printf("approved by %s\n", approval_text(a).c_str());
+  Table table({"STEP", "STATE", "ATTEMPTS", "DURATION", "PREDICTED", "RESOURCES", "FLOWS"});
   std::vector<std::string> notes;
   for (const auto& v : steps) {
     std::string state = step_status_text(v.status);
     const au::StepState* s = v.state;
     if (s != nullptr && s->in_flight()) state = "in flight";
-    table.add_row({v.step_id, Cell(state, status_colour(state)),
-                   s ? std::to_string(s->attempts) : "0",
-                   s ? elapsed_text(s->started_ms, s->finished_ms) : "-",
-                   s ? joined(s->resource_ids) : "-", s ? joined(s->flow_ids) : "-"});
+    const auto actual = s ? actual_ms(run, *s) : std::nullopt;
+    const auto predicted = predicted_ms(run, v.step_id);
+    table.add_row(
+        {v.step_id, Cell(state, status_colour(state)), s ? std::to_string(s->attempts) : "0",
+         actual ? base::format_elapsed(std::chrono::milliseconds(*actual)) : "-",
+         predicted ? base::format_elapsed(std::chrono::milliseconds(*predicted), true) : "-",
+         s ? joined(s->resource_ids) : "-", s ? joined(s->flow_ids) : "-"});
     if (s != nullptr && !s->wait_state.empty() && v.status != "succeeded")
       notes.push_back(v.step_id + " last seen: " + s->wait_state);
     if (s != nullptr && !s->last_error.empty())
@@ -118,6 +139,8 @@ int run_status(const GlobalOptions& g, const std::string& run_id) {
   std::printf("\n%s", table.render(colour).c_str());
   for (const auto& n : notes)
     std::printf("  %s\n", n.c_str());
+  if (run.time_scale != 1.0)
+    std::printf("(durations in the target's time: time scale %g)\n", run.time_scale);
   for (const auto& l : locks)
     std::printf("holds lock %s since %s\n", l.name.c_str(), time_text(l.acquired_ms).c_str());
   if (live.status == "interrupted" || (live.status == "running" && live.driver.empty())) {

@@ -38,6 +38,12 @@ std::string source_region(const api::CredentialSource& source) {
 
 }  // namespace
 
+TargetChoice choose_target(const std::string& flag, const std::string& plan_target) {
+  if (!flag.empty()) return {flag, "--target"};
+  if (!plan_target.empty()) return {plan_target, "the plan's target"};
+  return {"local", "the default"};
+}
+
 boost::json::object credentials_json(const api::CredentialSource& source) {
   const api::CredentialIdentity id = source.identity();
   boost::json::object o{{"provider", id.provider}, {"where", id.where}};
@@ -58,7 +64,7 @@ std::string rate_budget_identity(api::CredentialSource& source) {
 base::Result<ResolvedTarget, TargetError> resolve_target(const GlobalOptions& global,
                                                          const api::CredentialEnvironment& env) {
   ResolvedTarget t;
-  bool local = global.target == "local";
+  bool local = global.target != "cloud";
 
   auto chain = [&](bool cvm_role) -> base::Result<std::shared_ptr<api::CredentialSource>> {
     api::ChainOptions o;

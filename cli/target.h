@@ -30,15 +30,15 @@ struct ResolvedTarget {
   double time_scale = 1.0;
 };
 
-// Which of the three cases applies:
-//  - --endpoint URL: that server, credentials from the chain (api::resolve_credential_source;
-//    the CVM role only when TENCENTCLOUD_METADATA_URL is set); with --target local and no
-//    credentials anywhere, the emulator's fixed local pair;
-//  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
-//  - --target local (the default): the embedded emulator, state in <audit-db>.emulator.db,
-//    signed with the fixed local pair (real keys are never sent to it).
-// The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
-// local emulator defaults to ap-guangzhou, a real cloud requires one.
+// Which target a command that runs a plan uses: the --target flag, else the plan's `target`,
+// else local. `source` says which, for the preview ("--target", "the plan's target",
+// "the default").
+struct TargetChoice {
+  std::string target;  // "local" | "cloud"
+  std::string source;
+};
+TargetChoice choose_target(const std::string& flag, const std::string& plan_target);
+
 struct TargetError {
   std::string message;
   int exit_code = kExitUsage;  // kExitUsage for credentials/flags, kExitFailed for a failed start
@@ -51,6 +51,16 @@ boost::json::object credentials_json(const api::CredentialSource& source);
 // not), else the SecretId of the keys in use.
 std::string rate_budget_identity(api::CredentialSource& source);
 
+// Which of the three cases applies:
+//  - --endpoint URL: that server, credentials from the chain (api::resolve_credential_source;
+//    the CVM role only when TENCENTCLOUD_METADATA_URL is set); with --target local and no
+//    credentials anywhere, the emulator's fixed local pair;
+//  - --target cloud: https://<service>.tencentcloudapi.com, credentials from the chain;
+//  - --target local (or none: the default): the embedded emulator, state in
+//    <audit-db>.emulator.db,
+//    signed with the fixed local pair (real keys are never sent to it).
+// The region is --region, else TENCENTCLOUD_REGION or the credential source's region; the
+// local emulator defaults to ap-guangzhou, a real cloud requires one.
 base::Result<ResolvedTarget, TargetError> resolve_target(
     const GlobalOptions& global,
     const api::CredentialEnvironment& env = api::CredentialEnvironment::process());

@@ -9,7 +9,12 @@ set(TCPLAN_SANITIZE "" CACHE STRING
 option(TCPLAN_FUZZ "Build the libFuzzer targets in fuzz/ (clang only)" OFF)
 
 add_library(tcplan_sanitize_address INTERFACE)
-target_compile_options(tcplan_sanitize_address INTERFACE -fsanitize=address -fno-omit-frame-pointer)
+# GCC 12 with ASan at -O1 reports -Wmaybe-uninitialized inside libstdc++'s std::regex (a
+# std::function in its NFA states, in the audit tests and the credentials fuzz target): the
+# instrumentation hides the initialisation from the warning's flow analysis. The release
+# build (-O2, no sanitizer) keeps the warning as an error.
+target_compile_options(tcplan_sanitize_address INTERFACE -fsanitize=address -fno-omit-frame-pointer
+  -Wno-maybe-uninitialized)
 target_link_options(tcplan_sanitize_address INTERFACE -fsanitize=address)
 
 # Any undefined behaviour stops the test that hit it: a report nobody reads is no check.

@@ -8,11 +8,13 @@
 
 namespace tcplan::executor {
 
-std::vector<std::string> cluster_locks(const planner::Plan& plan, const std::string& run_id) {
+std::vector<std::string> cluster_locks(const planner::Plan& plan, const std::string& run_id,
+                                       const planner::Fleets* fleets) {
   std::set<std::string> out;
   planner::ResolveContext ctx;
   ctx.plan = &plan;
   ctx.run_id = run_id;
+  ctx.fleets = fleets;
   auto visit = [&](const planner::Step& step) {
     if (step.kind == planner::StepKind::kWait || step.service != "emr") return;
     const auto* spec = api::Catalog::builtin().find(step.service, step.action, step.version);

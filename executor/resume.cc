@@ -51,6 +51,17 @@ ResumeState resume_state(const std::vector<audit::Event>& events) {
       if (auto* v = p.if_contains("plan_sha256"); v && v->is_string() && state.plan_sha256.empty())
         state.plan_sha256 = std::string(v->as_string());
     }
+    if (e.kind == K::kPreviewDigest && !state.fleets_pinned) {
+      // The clusters the first dry run of the run chose: a resume acts on the same ones.
+      auto p = payload_of(e);
+      if (auto* f = p.if_contains("fleets"); f && f->is_object()) {
+        for (const auto& [step, items] : f->as_object()) {
+          if (items.is_array()) state.fleets[std::string(step)] = items.as_array();
+        }
+        state.fleets_pinned = true;
+      }
+      continue;
+    }
     if (e.kind == K::kRunFinished) {
       auto p = payload_of(e);
       if (auto* v = p.if_contains("status"); v && v->is_string()) {

@@ -11,6 +11,7 @@
 #include "audit/event_store.h"
 #include "base/result.h"
 #include "executor/runner.h"
+#include "planner/fleet_query.h"
 
 namespace tcplan::executor {
 
@@ -21,6 +22,9 @@ struct ResumeState {
   // As run_finished recorded it; nullopt while the run never finished (running, or killed).
   std::optional<RunStatus> status;
   bool sent_change = false;  // an earlier process sent (or may have sent) a mutating request
+  // The clusters the run's first dry run chose for its for_each queries (preview_digest).
+  planner::Fleets fleets;
+  bool fleets_pinned = false;
 };
 
 ResumeState resume_state(const std::vector<audit::Event>& events);

@@ -12,6 +12,7 @@
 #include "executor/preview_reader.h"
 #include "executor/rate_budget.h"
 #include "executor/resume.h"
+#include "executor/run_driver_internal.h"
 #include "executor/run_id.h"
 #include "executor/window.h"
 #include "planner/preview_render.h"
@@ -19,14 +20,6 @@
 namespace tcplan::executor {
 
 namespace json = boost::json;
-
-struct RunDriver::Run {
-  std::string id;
-  std::optional<ResumeState> resumed;
-  std::unique_ptr<Journal> journal;
-  std::unique_ptr<LeaseKeeper> lease;  // after journal: stopped (its thread joined) first
-  SummaryCosts costs;
-};
 
 RunDriver::RunDriver(audit::EventStore& store, const audit::SealKey& key, api::Client& client,
                      Interruption& interruption, std::function<void(const std::string&)> info)
@@ -134,6 +127,11 @@ ApplyOutcome RunDriver::apply(const ApplyRequest& request, const ApproveFn& appr
                        {"target", request.target},
                        {"time_scale", request.run.time_scale},
                        {"lease_epoch", run.lease->epoch()}};
+  if (request.saved) {
+    started["saved_plan"] = request.input_path;
+    started["saved_plan_sha256"] = request.saved->file_sha256;
+  }
+  if (request.new_run) started["new_run"] = true;
   if (!request.credentials.empty()) started["credentials"] = request.credentials;
   if (!journal->record(audit::EventKind::kRunStarted, {}, started) ||
       !journal->record(audit::EventKind::kPlanDigest, {},
@@ -148,8 +146,9 @@ ApplyOutcome RunDriver::apply(const ApplyRequest& request, const ApproveFn& appr
   return drive(run, request, approve);
 }
 
-bool RunDriver::take_locks(Run& run, const ApplyRequest& request, std::string& refusal) {
-  const auto names = cluster_locks(*request.plan, run.id);
+bool RunDriver::take_locks(Run& run, const ApplyRequest& request, const planner::Fleets& fleets,
+                           std::string& refusal) {
+  const auto names = cluster_locks(*request.plan, run.id, &fleets);
   if (names.empty()) return true;
   const auto wait = request.wait_lock.value_or(std::chrono::milliseconds{0});
   const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -191,8 +190,18 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
     o.code = kExitInterrupted;
     return finish(run, RunStatus::kInterrupted, std::move(o));
   };
+  auto failed = [&](std::string message) {
+    ApplyOutcome o;
+    o.message = std::move(message);
+    return finish(run, RunStatus::kFailed, std::move(o));
+  };
 
-  // Outside the change window nothing starts.
+  // Refusals that need no read: a repeat, a stale or unapproved saved plan.
+  if (auto r = check_repeat(run, request)) return refuse(run, r->reason, r->detail);
+  if (auto r = check_saved_plan(request)) return refuse(run, r->reason, r->detail);
+  if (auto r = check_approvals(run, request)) return refuse(run, r->reason, r->detail);
+
+  // Outside the change window nothing starts, nor does a plan that cannot end inside it.
   const auto now = request.run.now ? *request.run.now : std::chrono::system_clock::now();
   if (plan.window) {
     ChangeWindow w{plan.window->start, plan.window->end};
@@ -201,11 +210,20 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
       return refuse(run, "window", "nothing started: " + describe(verdict, w, now, {}));
     }
   }
+  planner::Fleets pinned;
+  if (request.saved) pinned = request.saved->fleets;
+  if (run.resumed && run.resumed->fleets_pinned) pinned = run.resumed->fleets;
+  if (auto r = check_window_fit(request, pinned, now)) return refuse(run, r->reason, r->detail);
+
+  // The clusters of for_each queries, so that they are locked with the rest.
+  auto fleets = choose_fleets(run, request);
+  if (interruption_.requested()) return interrupted();
+  if (!fleets) return failed(fleets.error().message);
 
   // Locks on every existing cluster the run will change, before the dry run reads them: a
   // second apply must see the lock (and may wait for it), not a cluster busy with the first.
   std::string refusal;
-  if (!take_locks(run, request, refusal)) {
+  if (!take_locks(run, request, *fleets, refusal)) {
     return interruption_.requested() ? interrupted() : refuse(run, "lock", refusal);
   }
   if (interruption_.requested()) return interrupted();
@@ -214,23 +232,32 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   PreviewReader reader(client_, journal, interruption_, request.run.time_scale);
   planner::PreviewOptions popts;
   popts.run_id = run.id;
+  popts.window_now = now;
+  popts.target = request.target;
+  popts.time_scale = request.run.time_scale;
+  popts.fleets = &*fleets;
   auto preview = planner::preview_plan(plan, reader, popts);
   run.costs.currency = preview.currency.empty() ? "CNY" : preview.currency;
+  run.costs.time_scale = preview.time_scale;
   for (const auto& s : preview.steps) {
     if (s.window_cost) run.costs.window_cost[s.id] = s.window_cost->discounted;
     if (s.price) run.costs.hourly[s.id] = s.price->hourly.discounted;
+    run.costs.predicted[s.id] = s.timing.duration;
   }
   if (interruption_.requested()) return interrupted();
   json::object preview_doc = planner::preview_json(preview, plan);
   std::string preview_digest =
       preview_doc.contains("digest") ? json::value_to<std::string>(preview_doc["digest"]) : "";
+  json::object fleets_doc;
+  for (const auto& [step, items] : *fleets)
+    fleets_doc[step] = items;
   if (!journal.record(audit::EventKind::kPreviewDigest, {},
                       {{"preview_sha256", preview_digest},
                        {"steps", preview_doc["steps"]},
-                       {"total", preview_doc["total"]}})) {
-    ApplyOutcome o;
-    o.message = journal.failure();
-    return finish(run, RunStatus::kFailed, std::move(o));
+                       {"total", preview_doc["total"]},
+                       {"predicted", preview_doc["predicted"]},
+                       {"fleets", std::move(fleets_doc)}})) {
+    return failed(journal.failure());
   }
   if (request.saved) {
     std::vector<std::string> changes;
@@ -247,6 +274,16 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
         detail += "\n  " + c;
       return refuse(run, "stale_plan", detail);
     }
+  }
+  if (!run.resumed && !request.new_run && !preview.duplicates.empty()) {
+    std::string detail =
+        "the plan would repeat a live cluster (pass --new-run to create it anyway):";
+    for (const auto& d : preview.duplicates)
+      detail += "\n  " + d;
+    return refuse(run, "repeat", detail);
+  }
+  if (!run.resumed && preview.window_fit.verdict == planner::FitVerdict::kWillNotFit) {
+    return refuse(run, "window", "nothing started: " + preview.window_fit.text);
   }
   if (preview.over_budget()) {
     std::string detail = "over budget:";
@@ -269,22 +306,41 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   Approval approval = approve(preview);
   if (approval.interrupted || interruption_.requested()) return interrupted();
   if (!approval.approved) return refuse(run, "not_approved", approval.refusal);
+  // The approvals of others first (each signed, with its ticket), then the applier's own.
+  for (const ApprovalRecord& a : run.approvals) {
+    json::object payload = approval_json(a);
+    payload.erase("schema");
+    // The one redaction rule hides any field named *key* or *signature*; an approver's public
+    // key, fingerprint and signature are not secrets, and a reviewer needs them to check it.
+    for (const auto& [from, to] : {std::pair{"key_fingerprint", "approver_fingerprint"},
+                                   std::pair{"public_key", "approver_ed25519_public"},
+                                   std::pair{"signature", "approval_ed25519_sig"}}) {
+      payload[to] = payload[from];
+      payload.erase(from);
+    }
+    payload["by"] = "approval";
+    payload["file"] = a.file;
+    if (!journal.record(audit::EventKind::kApproved, {}, std::move(payload))) {
+      return failed(journal.failure());
+    }
+  }
   if (!journal.record(audit::EventKind::kApproved, {},
                       {{"plan_sha256", plan.sha256},
                        {"preview_sha256", preview_digest},
                        {"by", approval.by},
                        {"user", audit::current_os_user()}})) {
-    ApplyOutcome o;
-    o.message = journal.failure();
-    return finish(run, RunStatus::kFailed, std::move(o));
+    return failed(journal.failure());
   }
 
-  // The run.
+  // The run, on exactly the items the dry run showed.
   RunOptions options = request.run;
   options.interruption = &interruption_;
   // Runs that share a team store share its rate budget; a local trail's run paces itself.
   if (!options.rate_budget)
     options.rate_budget = shared_rate_budget(store_, request.secret_id, info_);
+  options.fleets = &*fleets;
+  for (const auto& s : preview.steps)
+    options.predicted[s.id] = s.timing.per_item;
   Runner runner(plan, client_, journal, options);
   if (run.resumed) runner.restore(run.resumed->items);
   RunReport report = runner.run();

@@ -1,9 +1,13 @@
 // RunDriver: one `tcplan apply`, from the first byte it writes to the trail to the seal. It
 // finds the run to resume (or starts a new one with a fresh run id), takes the run's lease (one
-// driver per run), takes the plan's cluster locks in one transaction (waiting with --wait-lock),
-// refuses outside the change window, runs the dry run, asks for approval, runs the plan, and
-// records, releases and seals on every way out — a refusal, a failure, Ctrl-C in any phase.
-// The command line (cli/apply_command.cc) only turns flags into an ApplyRequest and prints.
+// driver per run); before anything is read it refuses a repeat of a plan that already
+// succeeded or of a used saved plan (reapply_guard.h), a stale saved plan, missing or invalid
+// approvals (approvals.h), a closed window and a plan predicted not to fit in what is left of
+// it; then it resolves for_each queries, takes the plan's cluster locks in one transaction
+// (waiting with --wait-lock), runs the dry run (refusing a create that repeats a live cluster's
+// name without --new-run), asks for the operator's approval, runs the plan, and records,
+// releases and seals on every way out — a refusal, a failure, Ctrl-C in any phase. The
+// command line (cli/apply_command.cc) only turns flags into an ApplyRequest and prints.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -33,7 +37,12 @@ struct ApplyRequest {
   bool resume = false;
   std::string resume_run;  // with resume: empty = the latest unfinished run of this plan
   std::optional<std::chrono::milliseconds> wait_lock;
-  std::string target;  // "embedded emulator at ...", for run_started
+  std::string target;    // "local: embedded emulator at ... (--target)", for run_started and
+                         // the preview
+  bool new_run = false;  // --new-run: repeat a plan that succeeded, on purpose
+  // --approvals DIR: the signed approvals of the saved plan (empty: "<SAVED>.approvals" when
+  // the plan's [approval] requires any).
+  std::string approvals_dir;
   // Who signs (provider, role, session name; never a secret), for run_started.
   boost::json::object credentials;
   std::string secret_id;  // names the shared rate budget on a team store (rate_budget.h)
@@ -72,7 +81,22 @@ class RunDriver {
   base::Result<std::string> find_run(const ApplyRequest& request);
   ApplyOutcome finish(Run& run, RunStatus status, ApplyOutcome outcome);
   ApplyOutcome refuse(Run& run, const std::string& reason, const std::string& detail);
-  bool take_locks(Run& run, const ApplyRequest& request, std::string& refusal);
+  bool take_locks(Run& run, const ApplyRequest& request, const planner::Fleets& fleets,
+                  std::string& refusal);
+
+  // Checks made before anything is read (run_checks.cc). Each returns the refusal (reason,
+  // detail) or nullopt.
+  struct Refusal {
+    std::string reason, detail;
+  };
+  std::optional<Refusal> check_repeat(const Run& run, const ApplyRequest& request);
+  std::optional<Refusal> check_saved_plan(const ApplyRequest& request);
+  std::optional<Refusal> check_approvals(Run& run, const ApplyRequest& request);
+  std::optional<Refusal> check_window_fit(const ApplyRequest& request,
+                                          const planner::Fleets& fleets, base::SysTime now);
+  // The clusters of every for_each query: pinned by the saved plan or the run's first dry
+  // run, else chosen now through the journalled reader.
+  base::Result<planner::Fleets> choose_fleets(Run& run, const ApplyRequest& request);
 
   audit::EventStore& store_;
   const audit::SealKey& key_;

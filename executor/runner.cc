@@ -107,6 +107,7 @@ planner::ResolveContext Runner::resolve_context(const Item* it) const {
   ctx.plan = &plan_;
   ctx.run_id = journal_.run_id();
   ctx.item = it ? it->item_value : nullptr;
+  ctx.fleets = options_.fleets;   // the items the dry run chose for queries
   if (it == nullptr) return ctx;  // a for_each list: from literals and vars
   // Only the steps this one refers to: copying every finished step's outputs for each item of
   // a fleet would cost items x outputs.
@@ -258,15 +259,18 @@ awaitable<void> Runner::run_item(std::size_t node, std::size_t index) {
     it.selected = it.prior->selected;
   }
 
+  // How long the step should take: its prediction when the dry run made one, else its timeout.
+  const auto predicted = options_.predicted.find(step.id);
+  const auto expected = predicted != options_.predicted.end() ? predicted->second : step.timeout;
   auto verdict = check_window(plan_.window ? std::optional<ChangeWindow>(ChangeWindow{
                                                  plan_.window->start, plan_.window->end})
                                            : std::nullopt,
-                              now(), step.timeout);
+                              now(), expected);
   if (verdict != WindowVerdict::kOpen) {
     it.report.status = ItemState::kRefused;
     it.report.detail =
-        "not started: " + describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end},
-                                   now(), step.timeout);
+        "not started: " +
+        describe(verdict, ChangeWindow{plan_.window->start, plan_.window->end}, now(), expected);
     record(audit::EventKind::kRefused, it, {{"reason", "window"}, {"detail", it.report.detail}});
     co_return;
   }

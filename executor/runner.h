@@ -34,6 +34,7 @@
 #include "executor/status.h"
 #include "executor/wait.h"
 #include "executor/window.h"
+#include "planner/fleet_query.h"
 #include "planner/plan.h"
 
 namespace tcplan::executor {
@@ -54,6 +55,12 @@ struct RunOptions {
   // Send slots shared with every process on the same team store (rate_budget.h); none: this
   // run paces itself alone.
   std::shared_ptr<SlotSource> rate_budget;
+  // The clusters the dry run chose for each query-based for_each (pinned by a saved plan).
+  const planner::Fleets* fleets = nullptr;
+  // Each step's predicted duration per item (cloud time), by step id: a step does not start
+  // when that would carry it past the window's end. A step without one is judged by its
+  // timeout.
+  std::map<std::string, std::chrono::milliseconds> predicted;
 };
 
 // What a step item left behind, for the summary, `--explain` and dependents.
@@ -182,6 +189,13 @@ class Runner {
   awaitable<bool> wait_for_slot(const api::CallRequest& request);
   // The blocking call on the worker pool, recorded under `ctx` by the journal.
   awaitable<CallResult> call_on_pool(const api::CallRequest& request, const EventContext& ctx);
+  // Every page of a Describe* list (api/pages.h), each page a read as above: the one
+  // paginating reader of node selection and reconciliation. On failure `ok` is false and
+  // `error` says why; the items read so far are dropped (a partial list is never used).
+  struct ListResult;
+  awaitable<ListResult> read_all(Item& it, const std::string& service, const std::string& action,
+                                 boost::json::object params, const std::string& region,
+                                 const std::string& list_field);
   // What the cloud shows of the request's effect (runner_reconcile.cc).
   awaitable<ReadResult> reconcile(Item& it, const BuiltRequest& request);
   // The re-send rule for this item now; `read` once a reconcile read was made.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "api/catalog.h"
+#include "api/pages.h"
 #include "executor/runner_internal.h"
 
 namespace tcplan::executor {
@@ -101,6 +102,32 @@ awaitable<Runner::CallResult> Runner::read(Item& it, const std::string& service,
       co_return r;
     }
   }
+}
+
+awaitable<Runner::ListResult> Runner::read_all(Item& it, const std::string& service,
+                                               const std::string& action, json::object params,
+                                               const std::string& region,
+                                               const std::string& list_field) {
+  ListResult out;
+  api::PageCursor cursor(std::move(params), list_field);
+  while (!cursor.done()) {
+    CallResult r = co_await read(it, service, action, cursor.next_request(), region);
+    if (!r.ok) {
+      out.interrupted = r.interrupted;
+      out.error = std::move(r.error);
+      co_return out;
+    }
+    if (auto taken = cursor.take(r.response.response); !taken.ok()) {
+      out.error.code = api::kParseJson;
+      out.error.message = taken.error().message;
+      out.error.service = service;
+      out.error.action = action;
+      co_return out;
+    }
+  }
+  out.ok = true;
+  out.items = cursor.take_items();
+  co_return out;
 }
 
 std::optional<std::chrono::milliseconds> Runner::read_retry_delay(Item& it,

@@ -61,6 +61,13 @@ struct Runner::CallResult {
   api::ApiError error;
 };
 
+struct Runner::ListResult {
+  bool ok = false;
+  bool interrupted = false;
+  api::ApiError error;
+  json::array items;
+};
+
 // One cluster's status, as a batched DescribeInstances read found it.
 struct Runner::StatusAnswer {
   bool ok = false;

@@ -63,51 +63,27 @@ awaitable<Runner::ReadResult> Runner::reconcile(Item& it, const BuiltRequest& re
   };
   // Every node of a cluster (all flags).
   auto cluster_nodes = [&](const std::string& id) -> awaitable<std::optional<json::array>> {
-    json::array all;
-    for (std::int64_t offset = 0;; offset += 100) {
-      json::object query{
-          {"InstanceId", id}, {"NodeFlag", "all"}, {"Offset", offset}, {"Limit", 100}};
-      auto r = co_await read(it, "emr", "DescribeClusterNodes", std::move(query), region);
-      if (!r.ok) co_return std::nullopt;
-      std::size_t page = 0;
-      if (auto* list = r.response.response.if_contains("NodeList"); list && list->is_array()) {
-        for (const auto& n : list->as_array()) {
-          all.push_back(n);
-          ++page;
-        }
-      }
-      if (page < 100) break;
-    }
-    co_return all;
+    json::object query{{"InstanceId", id}, {"NodeFlag", "all"}};
+    auto listed =
+        co_await read_all(it, "emr", "DescribeClusterNodes", std::move(query), region, "NodeList");
+    if (!listed.ok) co_return std::nullopt;
+    co_return std::move(listed.items);
   };
 
   if (service == "emr" && (action == "CreateInstance" || action == "CreateCluster")) {
     // The cluster carries tcplan:run and tcplan:step: list clusters and look for it.
     std::optional<std::string> found;
-    bool read_ok = true;
-    for (std::int64_t offset = 0; read_ok; offset += 100) {
-      json::object query{{"DisplayStrategy", "clusterList"},
-                         {"ProjectId", -1},
-                         {"Offset", offset},
-                         {"Limit", 100}};
-      auto r = co_await read(it, "emr", "DescribeInstances", std::move(query), region);
-      if (!r.ok) {
-        read_ok = false;
-        break;
+    json::object query{{"DisplayStrategy", "clusterList"}, {"ProjectId", -1}};
+    auto listed =
+        co_await read_all(it, "emr", "DescribeInstances", std::move(query), region, "ClusterList");
+    const bool read_ok = listed.ok;
+    for (const auto& c : listed.items) {
+      if (!c.is_object()) continue;
+      const auto* tags = c.as_object().if_contains("Tags");
+      if (tags && has_tag(*tags, kRunTag, journal_.run_id()) &&
+          has_tag(*tags, kStepTag, request.step_tag)) {
+        found = string_param(c.as_object(), "ClusterId");
       }
-      std::size_t page = 0;
-      if (auto* list = r.response.response.if_contains("ClusterList"); list && list->is_array()) {
-        for (const auto& c : list->as_array()) {
-          ++page;
-          if (!c.is_object()) continue;
-          const auto* tags = c.as_object().if_contains("Tags");
-          if (tags && has_tag(*tags, kRunTag, journal_.run_id()) &&
-              has_tag(*tags, kStepTag, request.step_tag)) {
-            found = string_param(c.as_object(), "ClusterId");
-          }
-        }
-      }
-      if (page < 100) break;
     }
     if (read_ok) {
       decision = found ? ReadVerdict::kApplied : ReadVerdict::kAbsent;

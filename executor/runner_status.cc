@@ -8,13 +8,15 @@
 #include <boost/asio/detached.hpp>
 
 #include "api/catalog.h"
+#include "api/pages.h"
 #include "executor/runner_internal.h"
 
 namespace tcplan::executor {
 
 namespace {
 
-constexpr std::size_t kIdsPerCall = 100;  // DescribeInstances: InstanceIds and Limit
+// DescribeInstances: InstanceIds takes as many ids as a page holds.
+constexpr auto kIdsPerCall = static_cast<std::size_t>(api::kMaxPageSize);
 
 // Moving the expiry (rather than cancel()) also wakes a waiter that has not started waiting.
 template <typename Waiter>
@@ -91,42 +93,39 @@ awaitable<void> Runner::flush_status(std::string region) {
     for (const auto& id : ids)
       id_list.push_back(json::value(id));
 
-    std::map<std::string, json::object> found;
+    // Every page through the one paging rule (api/pages.h); a further page is another call and
+    // takes its own slot.
+    api::PageCursor cursor(json::object{{"DisplayStrategy", "clusterList"},
+                                        {"InstanceIds", std::move(id_list)},
+                                        {"ProjectId", -1}},
+                           "ClusterList");
     CallResult failed;
     bool ok = true;
-    for (std::int64_t offset = 0;;) {
-      request.params = json::object{{"DisplayStrategy", "clusterList"},
-                                    {"InstanceIds", id_list},
-                                    {"ProjectId", -1},
-                                    {"Offset", offset},
-                                    {"Limit", static_cast<std::int64_t>(kIdsPerCall)}};
+    while (!cursor.done()) {
+      if (cursor.pages() > 0 && !co_await wait_for_slot(request)) {
+        ok = false;
+        failed.interrupted = true;
+        break;
+      }
+      request.params = cursor.next_request();
       CallResult r = co_await call_on_pool(request, run_level);
       if (!r.ok) {
         ok = false;
         failed = std::move(r);
         break;
       }
-      std::size_t page = 0;
-      if (auto* list = r.response.response.if_contains("ClusterList"); list && list->is_array()) {
-        for (auto& c : list->as_array()) {
-          ++page;
-          if (!c.is_object()) continue;
-          std::string id = string_param(c.as_object(), "ClusterId");
-          found[id] = std::move(c.as_object());
-        }
-      }
-      const auto* total = r.response.response.if_contains("TotalCnt");
-      offset += static_cast<std::int64_t>(page);
-      if (page == 0 || !total || !total->is_number() ||
-          offset >= total->to_number<std::int64_t>()) {
-        break;
-      }
-      // A further page is another call, and takes its own slot.
-      if (!co_await wait_for_slot(request)) {
+      if (auto taken = cursor.take(r.response.response); !taken.ok()) {
         ok = false;
-        failed.interrupted = true;
+        failed.error.code = api::kParseJson;
+        failed.error.message = taken.error().message;
+        failed.error.service = request.service;
+        failed.error.action = request.action;
         break;
       }
+    }
+    std::map<std::string, json::object> found;
+    for (auto& c : cursor.take_items()) {
+      if (c.is_object()) found[string_param(c.as_object(), "ClusterId")] = std::move(c.as_object());
     }
     for (auto& w : batch) {
       if (ok) {

@@ -176,49 +176,35 @@ awaitable<bool> Runner::select_nodes(Item& it, BuiltRequest& request) {
     std::string id, apply_time;
   };
   std::vector<Node> nodes;
-  for (std::int64_t offset = 0;; offset += 100) {
-    json::object query{
-        {"InstanceId", cluster}, {"NodeFlag", sel.node_flag}, {"Offset", offset}, {"Limit", 100}};
-    auto r =
-        co_await read(it, "emr", "DescribeClusterNodes", std::move(query), request.call.region);
-    if (!r.ok) {
-      it.report.status = r.interrupted ? ItemState::kInterrupted : ItemState::kFailed;
-      it.report.detail = "selecting nodes: " + describe_error(r.error);
-      co_return false;
-    }
-    const auto& resp = r.response.response;
-    auto* list = resp.if_contains("NodeList");
-    std::size_t page = 0;
-    if (list && list->is_array()) {
-      for (const auto& n : list->as_array()) {
-        ++page;
-        if (!n.is_object()) continue;
-        const auto& node = n.as_object();
-        if (!sel.added_by.empty()) {
-          const json::value* tags = node.if_contains("Tags");
-          bool mine = tags && has_tag(*tags, kRunTag, journal_.run_id());
-          bool from_step = false;
-          if (tags && tags->is_array()) {
-            for (const auto& t : tags->as_array()) {
-              if (!t.is_object()) continue;
-              auto k = string_param(t.as_object(), "TagKey");
-              auto v = string_param(t.as_object(), "TagValue");
-              if (k == kStepTag && (v == sel.added_by || v.rfind(sel.added_by + "[", 0) == 0)) {
-                from_step = true;
-              }
-            }
+  json::object query{{"InstanceId", cluster}, {"NodeFlag", sel.node_flag}};
+  auto listed = co_await read_all(it, "emr", "DescribeClusterNodes", std::move(query),
+                                  request.call.region, "NodeList");
+  if (!listed.ok) {
+    it.report.status = listed.interrupted ? ItemState::kInterrupted : ItemState::kFailed;
+    it.report.detail = "selecting nodes: " + describe_error(listed.error);
+    co_return false;
+  }
+  for (const auto& n : listed.items) {
+    if (!n.is_object()) continue;
+    const auto& node = n.as_object();
+    if (!sel.added_by.empty()) {
+      const json::value* tags = node.if_contains("Tags");
+      bool mine = tags && has_tag(*tags, kRunTag, journal_.run_id());
+      bool from_step = false;
+      if (tags && tags->is_array()) {
+        for (const auto& t : tags->as_array()) {
+          if (!t.is_object()) continue;
+          auto k = string_param(t.as_object(), "TagKey");
+          auto v = string_param(t.as_object(), "TagValue");
+          if (k == kStepTag && (v == sel.added_by || v.rfind(sel.added_by + "[", 0) == 0)) {
+            from_step = true;
           }
-          if (!mine || !from_step) continue;
         }
-        nodes.push_back({string_param(node, by_cvm ? "OrderNo" : "EmrResourceId"),
-                         string_param(node, "ApplyTime")});
       }
+      if (!mine || !from_step) continue;
     }
-    auto total = resp.if_contains("TotalCnt");
-    if (page < 100 ||
-        (total && total->is_number() && offset + 100 >= total->to_number<std::int64_t>())) {
-      break;
-    }
+    nodes.push_back({string_param(node, by_cvm ? "OrderNo" : "EmrResourceId"),
+                     string_param(node, "ApplyTime")});
   }
   if (sel.newest > 0) {
     std::stable_sort(nodes.begin(), nodes.end(),

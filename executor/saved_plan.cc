@@ -4,6 +4,9 @@
 #include <cmath>
 #include <map>
 
+#include "api/hash.h"
+#include "base/duration.h"
+
 namespace tcplan::executor {
 
 namespace json = boost::json;
@@ -31,11 +34,79 @@ base::Result<SavedPlan> parse_saved_plan(const std::string& text) {
   s.plan_file = str("plan_file");
   s.plan_sha256 = str("plan_sha256");
   s.fetched_at = str("fetched_at");
+  s.file_sha256 = api::sha256_hex(text);
+  if (auto* n = o.if_contains("new_run"); n && n->is_bool()) s.new_run = n->as_bool();
   if (auto* p = o.if_contains("preview"); p && p->is_object()) s.preview = p->as_object();
   if (s.plan_file.empty() || s.plan_sha256.empty() || s.preview.empty()) {
     return base::Error{"saved plan is missing plan_file, plan_sha256 or preview"};
   }
+  // The clusters each for_each query chose when the plan was reviewed: apply acts on these.
+  if (auto* steps = s.preview.if_contains("steps"); steps && steps->is_array()) {
+    for (const auto& step : steps->as_array()) {
+      if (!step.is_object()) continue;
+      const auto* id = step.as_object().if_contains("id");
+      const auto* fe = step.as_object().if_contains("for_each");
+      if (!id || !id->is_string() || !fe || !fe->is_object()) continue;
+      const auto* query = fe->as_object().if_contains("query");
+      const auto* items = fe->as_object().if_contains("items");
+      if (query && query->is_object() && items && items->is_array()) {
+        s.fleets[std::string(id->as_string())] = items->as_array();
+      }
+    }
+  }
   return s;
+}
+
+SavedPlanDigests saved_plan_digests(const SavedPlan& saved) {
+  json::array plan_part, price_part;
+  static const json::value kNull;
+  auto field = [](const json::object& o, const char* key) -> const json::value& {
+    const json::value* v = o.if_contains(key);
+    return v ? *v : kNull;
+  };
+  if (auto* steps = saved.preview.if_contains("steps"); steps && steps->is_array()) {
+    for (const auto& step : steps->as_array()) {
+      if (!step.is_object()) continue;
+      const json::object& st = step.as_object();
+      json::array item_params, item_prices;
+      if (auto* items = st.if_contains("items"); items && items->is_array()) {
+        for (const auto& it : items->as_array()) {
+          if (!it.is_object()) continue;
+          item_params.push_back(
+              json::array{field(it.as_object(), "label"), field(it.as_object(), "params")});
+          item_prices.push_back(
+              json::array{field(it.as_object(), "label"), field(it.as_object(), "price")});
+        }
+      }
+      plan_part.push_back(json::array{field(st, "id"), field(st, "kind"), field(st, "service"),
+                                      field(st, "action"), field(st, "version"),
+                                      field(st, "region"), field(st, "params"),
+                                      field(st, "for_each"), std::move(item_params)});
+      price_part.push_back(
+          json::array{field(st, "id"), field(st, "price"), std::move(item_prices)});
+    }
+  }
+  price_part.push_back(field(saved.preview, "total"));
+  SavedPlanDigests d;
+  d.plan = api::sha256_hex("tcplan-saved-plan-v1\n" + saved.plan_sha256 + "\n" +
+                           (saved.new_run ? "new_run\n" : "\n") + json::serialize(plan_part));
+  d.prices = api::sha256_hex("tcplan-saved-prices-v1\n" + json::serialize(price_part));
+  return d;
+}
+
+std::optional<std::string> saved_plan_too_old(const SavedPlan& saved, base::Millis max_age,
+                                              base::SysTime now) {
+  const auto fetched = base::parse_rfc3339(saved.fetched_at);
+  if (!fetched) {
+    return "its fetched_at '" + saved.fetched_at +
+           "' is not a time: make a new one with tcplan plan --out";
+  }
+  const auto age = std::chrono::duration_cast<base::Millis>(now - *fetched);
+  if (age <= max_age) return std::nullopt;
+  return "its prices were read at " + saved.fetched_at + ", " +
+         base::format_duration(std::chrono::duration_cast<std::chrono::minutes>(age)) +
+         " ago, longer than its max age of " + base::format_duration(max_age) +
+         " ([approval] max_age): make a new one with tcplan plan --out";
 }
 
 namespace {
@@ -95,6 +166,54 @@ std::optional<double> discounted(const json::object& step) {
   return d->to_number<double>();
 }
 
+void compare_price(const std::string& what, const json::object& a, const json::object& b,
+                   double tolerance, std::vector<std::string>& out) {
+  auto old_price = discounted(a), new_price = discounted(b);
+  if (old_price && new_price) {
+    double base = std::max(std::abs(*old_price), 0.01);
+    if (std::abs(*new_price - *old_price) / base > tolerance) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "%s price moved by more than %.0f%%: %.2f -> %.2f",
+                    what.c_str(), tolerance * 100, *old_price, *new_price);
+      out.push_back(buf);
+    }
+  } else if (old_price.has_value() != new_price.has_value()) {
+    out.push_back(what + " price " + (old_price ? "is now unknown" : "was unknown when saved"));
+  }
+}
+
+std::map<std::string, const json::object*> items_by_label(const json::object& step) {
+  std::map<std::string, const json::object*> m;
+  if (auto* items = step.if_contains("items"); items && items->is_array()) {
+    for (const auto& it : items->as_array()) {
+      if (!it.is_object()) continue;
+      if (auto* l = it.as_object().if_contains("label"); l && l->is_string())
+        m[std::string(l->as_string())] = &it.as_object();
+    }
+  }
+  return m;
+}
+
+// The items of a for_each step, one by one: the set reviewed is the set applied.
+void compare_items(const json::object& sa, const json::object& sb, double tolerance,
+                   std::vector<std::string>& out) {
+  auto a = items_by_label(sa), b = items_by_label(sb);
+  for (const auto& [label, ia] : a) {
+    auto it = b.find(label);
+    if (it == b.end()) {
+      out.push_back("item " + label + " is no longer in the plan");
+      continue;
+    }
+    const json::value* pa = ia->if_contains("params");
+    const json::value* pb = it->second->if_contains("params");
+    if (pa && pb) diff_values(label, "", *pa, *pb, out);
+    compare_price("item " + label, *ia, *it->second, tolerance, out);
+  }
+  for (const auto& [label, ib] : b) {
+    if (!a.count(label)) out.push_back("item " + label + " was added to the plan");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> compare_previews(const json::object& saved, const json::object& fresh,
@@ -120,6 +239,7 @@ std::vector<std::string> compare_previews(const json::object& saved, const json:
     const json::value* pa = sa->if_contains("params");
     const json::value* pb = sb.if_contains("params");
     if (pa && pb) diff_values(id, "", *pa, *pb, out);
+    compare_items(*sa, sb, tolerance, out);
     auto old_price = discounted(*sa), new_price = discounted(sb);
     if (old_price && new_price) {
       double base = std::max(std::abs(*old_price), 0.01);

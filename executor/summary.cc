@@ -32,6 +32,12 @@ std::string detail_of(const StepReport& s) {
   return {};
 }
 
+// The step's duration in the target's time, comparable with the prediction.
+std::chrono::milliseconds actual(const StepReport& s, const SummaryCosts& costs) {
+  return std::chrono::milliseconds{
+      static_cast<std::int64_t>(static_cast<double>(s.duration().count()) * costs.time_scale)};
+}
+
 void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
                 const std::string& prefix, std::string& out) {
   for (const auto& s : steps) {
@@ -43,8 +49,12 @@ void table_rows(const std::vector<StepReport>& steps, const SummaryCosts& costs,
     }
     std::string id = prefix + s.id;
     if (s.items.size() > 1) id += " (x" + std::to_string(s.items.size()) + ")";
+    std::string predicted = "-";
+    if (auto p = costs.predicted.find(s.id); p != costs.predicted.end() && prefix.empty()) {
+      predicted = base::format_elapsed(p->second, true);
+    }
     out += pad(id, 24) + " " + pad(std::string(to_string(s.status())), 12) + " " +
-           pad(base::format_elapsed(s.duration()), 10) + " " +
+           pad(base::format_elapsed(actual(s, costs)), 10) + " " + pad(predicted, 10) + " " +
            pad(std::to_string(s.attempts()), 8) + " " + cost + "\n";
     std::string detail = detail_of(s);
     if (!detail.empty()) out += "    " + detail + "\n";
@@ -56,7 +66,13 @@ json::object step_json(const StepReport& s, const SummaryCosts& costs) {
                  {"kind", s.kind},
                  {"status", to_string(s.status())},
                  {"duration_ms", s.duration().count()},
+                 {"actual_ms", actual(s, costs).count()},
                  {"attempts", s.attempts()}};
+  if (auto p = costs.predicted.find(s.id); p != costs.predicted.end()) {
+    o["predicted_ms"] = p->second.count();
+  } else {
+    o["predicted_ms"] = nullptr;
+  }
   if (auto c = costs.window_cost.find(s.id); c != costs.window_cost.end()) {
     o["predicted_cost"] = c->second;
   } else {
@@ -142,9 +158,16 @@ json::object group_json(const GroupReport& g) {
 
 std::string render_summary(const RunReport& report, const SummaryCosts& costs) {
   std::string out = pad("STEP", 24) + " " + pad("RESULT", 12) + " " + pad("DURATION", 10) + " " +
-                    pad("ATTEMPTS", 8) + " PREDICTED COST\n";
+                    pad("PREDICTED", 10) + " " + pad("ATTEMPTS", 8) + " PREDICTED COST\n";
   table_rows(report.steps, costs, "", out);
   table_rows(report.undo, costs, "undo ", out);
+  if (costs.time_scale != 1.0) {
+    char note[120];
+    std::snprintf(note, sizeof note,
+                  "(durations in the target's time: at time scale %g a wall second is %g)\n",
+                  costs.time_scale, costs.time_scale);
+    out += note;
+  }
   for (const auto& g : report.groups)
     group_rows(g, out);
   out += "run " + std::string(to_string(report.status));
@@ -182,7 +205,7 @@ json::object summary_json(const std::string& run_id, const RunReport& report,
       {"schema", "tcplan.run/1"},           {"run", run_id},
       {"status", to_string(report.status)}, {"exit_code", static_cast<int>(exit_code(report))},
       {"steps", std::move(steps)},          {"undo", std::move(undo)},
-      {"currency", costs.currency}};
+      {"currency", costs.currency},         {"time_scale", costs.time_scale}};
   if (!report.detail.empty()) o["detail"] = report.detail;
   if (!report.groups.empty()) {
     json::array groups;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "planner/predict.h"
+
 namespace tcplan::executor {
 
 namespace json = boost::json;
@@ -199,8 +201,8 @@ WaitObservation observe_cluster_info(const json::object* cluster, const std::str
 }
 
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current) {
-  auto next = current + current / 2;
-  return std::clamp(next, std::chrono::milliseconds{1}, std::chrono::milliseconds{60000});
+  // The planner predicts durations with the same rule.
+  return planner::next_poll_interval(current);
 }
 
 std::chrono::milliseconds documented_flow_duration(std::string_view service,

@@ -5,11 +5,11 @@
 namespace tcplan::executor {
 
 WindowVerdict check_window(const std::optional<ChangeWindow>& window, SysTime now,
-                           std::chrono::milliseconds step_timeout) {
+                           std::chrono::milliseconds expected) {
   if (!window) return WindowVerdict::kOpen;
   if (now < window->start) return WindowVerdict::kNotYetOpen;
   if (now >= window->end) return WindowVerdict::kClosed;
-  if (now + step_timeout > window->end) return WindowVerdict::kWouldOverrun;
+  if (now + expected > window->end) return WindowVerdict::kWouldOverrun;
   return WindowVerdict::kOpen;
 }
 
@@ -22,7 +22,7 @@ std::string human_duration(std::chrono::milliseconds d) {
 }  // namespace
 
 std::string describe(WindowVerdict verdict, const ChangeWindow& window, SysTime now,
-                     std::chrono::milliseconds step_timeout) {
+                     std::chrono::milliseconds expected) {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
   switch (verdict) {
@@ -35,8 +35,8 @@ std::string describe(WindowVerdict verdict, const ChangeWindow& window, SysTime 
       return "the change window closed at " + base::format_utc(window.end) + " (" +
              human_duration(duration_cast<milliseconds>(now - window.end)) + " ago)";
     case WindowVerdict::kWouldOverrun:
-      return "the step's timeout of " + human_duration(step_timeout) +
-             " would run past the window's end at " + base::format_utc(window.end) + " (" +
+      return "the step should take " + human_duration(expected) +
+             " and would run past the window's end at " + base::format_utc(window.end) + " (" +
              human_duration(duration_cast<milliseconds>(window.end - now)) + " left)";
   }
   return {};

@@ -1,5 +1,8 @@
-// The change window: nothing starts outside it, and a step whose timeout would carry it past
-// the window's end does not start. The clock is passed in, so `--now` can pin it for rehearsals.
+// The change window, step by step: nothing starts outside it, and a step that should take
+// longer than the window has left (its predicted duration, planner/predict.h, or its timeout
+// without one) does not start. A backstop: apply already refuses to start a plan whose
+// predicted makespan does not fit (planner/window_fit.h), so this only bites when a run is
+// slower than predicted. The clock is passed in, so `--now` can pin it for rehearsals.
 #pragma once
 
 #include <chrono>
@@ -19,12 +22,12 @@ struct ChangeWindow {
 
 enum class WindowVerdict { kOpen, kNotYetOpen, kClosed, kWouldOverrun };
 
-// `window` absent means "no window": always open.
+// `window` absent means "no window": always open. `expected`: how long the step should take.
 WindowVerdict check_window(const std::optional<ChangeWindow>& window, SysTime now,
-                           std::chrono::milliseconds step_timeout);
+                           std::chrono::milliseconds expected);
 
 // "the change window opens at 2026-11-24T01:00:00Z (in 3h12m)" and so on, for refusals.
 std::string describe(WindowVerdict verdict, const ChangeWindow& window, SysTime now,
-                     std::chrono::milliseconds step_timeout);
+                     std::chrono::milliseconds expected);
 
 }  // namespace tcplan::executor

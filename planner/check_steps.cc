@@ -78,8 +78,24 @@ void check_wait(Context& c, const Step& s) {
 }
 
 void check_for_each(Context& c, const Step& s) {
+  if (!s.for_each) return;
+  if (s.for_each_query) {
+    // Its clusters are the dry run's to choose.
+    if (s.service != "emr" && s.kind != StepKind::kCall) {
+      c.diags.error(s.for_each_at, "a for_each query chooses EMR clusters; step '" + s.id +
+                                       "' acts on " + s.service + " instances");
+    }
+    const Group* g = c.plan.group_of(s);
+    if (g != nullptr && s.region != c.plan.steps[g->first].region) {
+      // The group's items are chosen once, in its first step's region.
+      c.diags.error(s.at, "step '" + s.id + "' of group '" + g->id + "' is in " + s.region +
+                              ", but the group's for_each query chooses clusters of " +
+                              c.plan.steps[g->first].region);
+    }
+    return;
+  }
   // A group's steps carry its list: it is checked once, with the group (check_groups.cc).
-  if (s.for_each && s.group < 0) check_fan_out_list(c, *s.for_each, s.for_each_at);
+  if (s.group < 0) check_fan_out_list(c, *s.for_each, s.for_each_at);
 }
 
 void check_selection(Context& c, const Step& s, int index) {

@@ -40,11 +40,12 @@ class PlanParser {
   void run(const toml::table& root) {
     r_.check_keys(root,
                   {"version", "name", "description", "region", "target", "window", "budget",
-                   "defaults", "guardrails", "vars", "steps", "groups"},
+                   "approval", "defaults", "guardrails", "vars", "steps", "groups"},
                   "at the top level");
     top_level(root);
     if (const auto* n = root.get("window")) window(*n);
     if (const auto* n = root.get("budget")) budget(*n);
+    if (const auto* n = root.get("approval")) approval(*n);
     if (const auto* n = root.get("defaults")) defaults(*n);
     if (const auto* n = root.get("guardrails")) guardrails(*n);
     if (const auto* n = root.get("vars")) vars(*n);
@@ -116,6 +117,56 @@ class PlanParser {
       (std::string_view(key) == "max_total" ? b.max_total : b.max_hourly) = v;
     }
     plan_.budget = b;
+  }
+
+  void approval(const toml::node& n) {
+    const toml::table* t = r_.get_table(n, "approval");
+    if (!t) return;
+    r_.check_keys(*t, {"required", "approvers", "max_age"}, "in [approval]");
+    ApprovalPolicy a;
+    a.at = where(n);
+    if (r_.get_int(*t, "required", &a.required, &a.required_at) && a.required < 0) {
+      d_.error(a.required_at, "[approval] required must not be negative");
+    }
+    if (const auto* list = t->get("approvers")) {
+      a.approvers_at = where(*list);
+      if (const auto* arr = list->as_array()) {
+        for (const auto& el : *arr) {
+          const auto* s = el.as_string();
+          const bool fingerprint = s && s->get().size() == 16 &&
+                                   std::all_of(s->get().begin(), s->get().end(), [](char c) {
+                                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                                   });
+          if (!fingerprint) {
+            d_.error(where(el),
+                     "[approval] approvers lists key fingerprints: 16 lowercase hex digits, as "
+                     "`tcplan approve` prints them");
+            continue;
+          }
+          a.approvers.push_back(s->get());
+        }
+        if (a.approvers.empty() && arr->empty()) {
+          d_.error(a.approvers_at, "[approval] approvers is empty: leave it out to accept any key");
+        }
+      } else {
+        r_.type_error(*list, "approvers", "a list of key fingerprints");
+      }
+    }
+    if (const auto* age = t->get("max_age")) {
+      a.max_age_at = where(*age);
+      Millis m{0};
+      if (r_.get_duration(*t, "max_age", &m)) a.max_age = m;
+    }
+    if (!a.approvers.empty() && a.required == 0) {
+      d_.error(a.approvers_at, "[approval] approvers needs required = 1 or more");
+    }
+    if (static_cast<std::size_t>(std::max<std::int64_t>(a.required, 0)) > a.approvers.size() &&
+        !a.approvers.empty()) {
+      d_.error(a.required_at.line ? a.required_at : a.at,
+               "[approval] required = " + std::to_string(a.required) + " but only " +
+                   std::to_string(a.approvers.size()) + " approvers are allowed");
+    }
+    plan_.approval = std::move(a);
   }
 
   void defaults(const toml::node& n) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/catalog.h"
+#include "planner/fleet_query.h"
 #include "planner/plan_reader.h"
 
 namespace tcplan::planner {
@@ -89,11 +90,7 @@ class StepReader {
     r_.get_string(t, "description", &g.description);
     if (const auto* f = t.get("for_each")) {
       g.for_each_at = where(*f);
-      if (f->is_array() || f->is_string()) {
-        if (auto j = r_.to_json(*f, 0)) g.for_each = std::move(*j);
-      } else {
-        r_.type_error(*f, "for_each", "a list or a reference to one (\"${vars.NAME}\")");
-      }
+      for_each(*f, &g.for_each, &g.for_each_query);
     } else {
       d_.error(g.at, "group '" + g.id + "' needs 'for_each': the list its steps run over");
     }
@@ -154,6 +151,7 @@ class StepReader {
         Step s;
         if (!step(*el.as_table(), &s, false, index)) continue;
         s.for_each = g.for_each.is_null() ? std::nullopt : std::optional<json::value>(g.for_each);
+        s.for_each_query = g.for_each_query;
         s.for_each_at = g.for_each_at;
         // Each item runs the group's steps in order; the first runs after the group's `after`.
         s.after = plan_.steps.size() == g.first ? g.after
@@ -166,6 +164,24 @@ class StepReader {
     }
     g.count = plan_.steps.size() - g.first;
     plan_.groups.push_back(std::move(g));
+  }
+
+  // for_each of a step or a group: a list, one reference to a list, or a query table (kept as
+  // JSON in `list` too, so that a non-null list alone says "fans out").
+  void for_each(const toml::node& f, json::value* list, std::optional<FleetQuery>* query) {
+    if (f.is_array() || f.is_string()) {
+      if (auto j = r_.to_json(f, 0)) *list = std::move(*j);
+    } else if (const toml::table* table = f.as_table()) {
+      FleetQuery q;
+      if (read_fleet_query(r_, *table, &q)) {
+        *list = query_json(q);
+        *query = std::move(q);
+      }
+    } else {
+      r_.type_error(f, "for_each",
+                    "a list, a reference to one (\"${vars.NAME}\") or a query table "
+                    "({ tags = { team = \"data\" } })");
+    }
   }
 
   // max_failures = N, or "N%" of the group's items.
@@ -342,11 +358,9 @@ class StepReader {
 
     if (const auto* f = t.get("for_each")) {
       s->for_each_at = where(*f);
-      if (f->is_array() || f->is_string()) {
-        if (auto j = r_.to_json(*f, 0)) s->for_each = std::move(*j);
-      } else {
-        r_.type_error(*f, "for_each", "a list or a reference to one (\"${vars.NAME}\")");
-      }
+      json::value list;
+      for_each(*f, &list, &s->for_each_query);
+      if (!list.is_null()) s->for_each = std::move(list);
       if (is_undo) d_.error(s->for_each_at, "'for_each' is not allowed in [[steps.undo]]");
       if (in_group) {
         d_.error(s->for_each_at,

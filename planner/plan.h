@@ -73,6 +73,30 @@ struct Budget {
   Location at;
 };
 
+// [approval]: a saved plan must carry approvals by other people before it is applied
+// (`tcplan approve`, `tcplan apply SAVED --approvals DIR`), and goes stale after max_age.
+struct ApprovalPolicy {
+  std::int64_t required = 0;           // distinct approver keys needed
+  std::vector<std::string> approvers;  // allowed key fingerprints (16 hex); empty = any key
+  std::optional<Millis> max_age;       // a saved plan older than this is refused
+  Location at, required_at, approvers_at, max_age_at;
+};
+
+// The age after which `tcplan apply SAVED` refuses a saved plan when [approval] states none.
+inline constexpr Millis kDefaultSavedPlanMaxAge{24 * 3600 * 1000};
+
+// for_each as a query instead of a list: the clusters of the step's region whose tags, name,
+// status and product match (every criterion given must match). The dry run resolves it to
+// cluster ids (fleet_query.h); the saved plan pins them.
+struct FleetQuery {
+  std::vector<std::pair<std::string, std::string>> tags;  // key = value; "*": any value
+  std::string name_prefix;                                // ClusterName starts with it
+  std::optional<std::int64_t> status;                     // cluster status code (running: 2)
+  std::string product_version;                            // EmrVersion, e.g. "EMR-V3.5.0"
+  std::optional<std::int64_t> product_id;                 // ProductId, e.g. 44
+  Location at;
+};
+
 struct Guardrails {
   std::optional<std::int64_t> max_scale_in_nodes;
   std::optional<std::int64_t> max_scale_out_nodes;
@@ -116,9 +140,12 @@ struct Step {
   std::string description;
   bool allow_terminate = false;
 
-  // Fan-out: a literal list or one reference to a list. A group's steps carry their group's
-  // list (and its location) here, so everything that fans a step out treats them alike.
+  // Fan-out: a literal list, one reference to a list, or a query (for_each_query set, and
+  // for_each holds the query as a JSON object so that `for_each` alone says "fans out"). A
+  // group's steps carry their group's list or query (and its location) here, so everything
+  // that fans a step out treats them alike.
   std::optional<boost::json::value> for_each;
+  std::optional<FleetQuery> for_each_query;
   int max_parallel = 0;  // 0 = no limit
   int group = -1;        // index into Plan::groups for a step of a [[groups]] pipeline
 
@@ -143,9 +170,10 @@ struct Step {
 // Its steps are stored flat in Plan::steps, [first, first + count), with `group` set.
 struct Group {
   std::string id, description;
-  boost::json::value for_each;  // a literal list or one reference to a list
-  int max_parallel = 0;         // items inside the group at once; 0 = no cap
-  int canary = 0;               // the first N items finish the group before any other starts
+  boost::json::value for_each;  // a literal list, one reference to a list, or a query (JSON)
+  std::optional<FleetQuery> for_each_query;
+  int max_parallel = 0;  // items inside the group at once; 0 = no cap
+  int canary = 0;        // the first N items finish the group before any other starts
   // Failed items tolerated: the next failure stops the rollout (AWS SSM's MaxErrors rule).
   // A percentage is of the number of items, rounded down.
   std::int64_t max_failures = 0;
@@ -170,9 +198,11 @@ struct Plan {
   std::string sha256;                 // of the file's bytes (hex)
 
   std::int64_t version = 0;
-  std::string name, description, region, target;
+  std::string name, description, region;
+  std::string target;  // "local" | "cloud" | "" (not said); the --target flag wins over it
   std::optional<Window> window;
   std::optional<Budget> budget;
+  std::optional<ApprovalPolicy> approval;
   Defaults defaults;
   Guardrails guardrails;
   boost::json::object vars;

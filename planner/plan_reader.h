@@ -58,6 +58,9 @@ class PlanReader {
   Diagnostics& d_;
 };
 
+// A for_each query table (fleet_query.h) into `query`; false when it is unusable (reported).
+bool read_fleet_query(PlanReader& reader, const toml::table& table, FleetQuery* query);
+
 // Reads [[steps]] (with their [[steps.undo]], [steps.select] and [steps.price]) into
 // plan.steps, applying the plan's defaults and each kind's default action and version.
 void read_steps(PlanReader& reader, const toml::table& root, Plan& plan);

@@ -70,6 +70,12 @@ void add_totals(const Plan& plan, Preview& out) {
   for (const StepPreview& p : out.steps) {
     for (const auto& x : p.problems)
       out.problems.push_back("step '" + p.id + "': " + x);
+    for (const auto& ip : p.items) {
+      for (const auto& x : ip.problems)
+        out.problems.push_back("step '" + ip.label + "': " + x);
+    }
+    for (const auto& w : p.warnings)
+      out.duplicates.push_back("step '" + p.id + "': " + w);
     if (!p.billable) continue;
     if (!p.price) {
       ++out.unknown_prices;
@@ -96,13 +102,17 @@ void add_totals(const Plan& plan, Preview& out) {
     }
   }
   if (!plan.budget) return;
+  // A price that could not be read is a failed dry run (in problems), not a budget verdict.
+  const bool judge_unknown = out.pricing_failures.empty();
   const Budget& b = *plan.budget;
   char buf[160];
   if (b.max_hourly) {
     if (!out.hourly) {
-      out.budget_violations.push_back(
-          "max_hourly cannot be checked: " + std::to_string(out.unknown_prices) +
-          " step price(s) are unknown");
+      if (judge_unknown) {
+        out.budget_violations.push_back(
+            "max_hourly cannot be checked: " + std::to_string(out.unknown_prices) +
+            " step price(s) are unknown");
+      }
     } else if (out.hourly->discounted > *b.max_hourly) {
       std::snprintf(buf, sizeof buf, "added hourly spend %.2f %s exceeds max_hourly %.2f",
                     out.hourly->discounted, b.currency.c_str(), *b.max_hourly);
@@ -111,11 +121,13 @@ void add_totals(const Plan& plan, Preview& out) {
   }
   if (b.max_total) {
     if (!out.window_cost) {
-      out.budget_violations.push_back("max_total cannot be checked: the window's cost is unknown" +
-                                      std::string(out.unknown_prices
-                                                      ? " (" + std::to_string(out.unknown_prices) +
-                                                            " step price(s) are unknown)"
-                                                      : " (the plan has no [window])"));
+      if (judge_unknown) {
+        out.budget_violations.push_back(
+            "max_total cannot be checked: the window's cost is unknown" +
+            std::string(out.unknown_prices ? " (" + std::to_string(out.unknown_prices) +
+                                                 " step price(s) are unknown)"
+                                           : " (the plan has no [window])"));
+      }
     } else if (out.window_cost->discounted > *b.max_total) {
       std::snprintf(buf, sizeof buf, "estimated window cost %.2f %s exceeds max_total %.2f",
                     out.window_cost->discounted, b.currency.c_str(), *b.max_total);
@@ -132,7 +144,7 @@ void add_group_totals(const Plan& plan, Preview& out) {
     bool hourly_known = true, window_known = true;
     for (const StepPreview& p : out.steps) {
       if (p.group != g.id) continue;
-      gp.items = p.items;
+      gp.items = p.items.size();
       if (!p.billable) continue;
       if (!p.price) {
         hourly_known = window_known = false;

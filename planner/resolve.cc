@@ -165,9 +165,25 @@ base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveConte
 
 base::Result<json::array> resolve_for_each(const Step& step, const ResolveContext& ctx) {
   if (!step.for_each) return base::Error{"step '" + step.id + "' has no for_each"};
-  auto v = resolve_value(*step.for_each, ctx, "for_each");
-  if (!v.ok()) return base::Error{"step '" + step.id + "': " + v.error().message};
-  if (!v->is_array()) return base::Error{"step '" + step.id + "': for_each is not a list"};
+  auto items = resolve_for_each_source(*step.for_each, step.id, ctx);
+  if (!items.ok()) return base::Error{"step '" + step.id + "': " + items.error().message};
+  return items;
+}
+
+base::Result<json::array> resolve_for_each_source(const json::value& for_each,
+                                                  std::string_view owner,
+                                                  const ResolveContext& ctx) {
+  if (for_each.is_object()) {
+    // A query: the dry run chose its clusters; nothing else may choose them again.
+    if (ctx.fleets != nullptr) {
+      if (auto it = ctx.fleets->find(owner); it != ctx.fleets->end()) return it->second;
+    }
+    return base::Error{"the clusters of '" + std::string(owner) +
+                       "''s for_each query are chosen by the dry run (tcplan plan / apply)"};
+  }
+  auto v = resolve_value(for_each, ctx, "for_each");
+  if (!v.ok()) return v.error();
+  if (!v->is_array()) return base::Error{"for_each is not a list"};
   return std::move(v->as_array());
 }
 

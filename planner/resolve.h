@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "planner/fleet_query.h"
 #include "planner/plan.h"
 
 namespace tcplan::planner {
@@ -28,6 +29,9 @@ struct ResolveContext {
   std::function<std::optional<std::string>(std::string_view)> env;
   // The current item of a for_each step (nullptr outside one).
   const boost::json::value* item = nullptr;
+  // The items the dry run chose for each query-based for_each (pinned in the saved plan),
+  // by the id of what fans out; a query not found here does not resolve.
+  const Fleets* fleets = nullptr;
   // Preview: a missing step output becomes the string "(known after apply)" instead of an
   // error, so later steps can still be checked and priced.
   bool allow_unknown_outputs = false;
@@ -53,10 +57,15 @@ base::Result<boost::json::value> resolve_value(const boost::json::value& v,
 // Resolves a step's params.
 base::Result<ResolvedParams> resolve_params(const Step& step, const ResolveContext& ctx);
 
-// The items a for_each step runs over (a literal list, or the list a reference names). A
-// group's steps carry their group's list, so this is also how a group's items are resolved:
-// once per group, from its first step.
+// The items a for_each step runs over: a literal list, the list a reference names, or the
+// clusters the dry run chose for its query (ctx.fleets). The one place a for_each becomes a
+// list: resolve_for_each_source serves anything with a for_each of its own (`owner` is its
+// id, for messages and for ctx.fleets). A group's steps carry their group's list, so this is
+// also how a group's items are resolved: once per group, from its first step.
 base::Result<boost::json::array> resolve_for_each(const Step& step, const ResolveContext& ctx);
+base::Result<boost::json::array> resolve_for_each_source(const boost::json::value& for_each,
+                                                         std::string_view owner,
+                                                         const ResolveContext& ctx);
 
 // The steps whose outputs `step` refers to (in its params, cluster, flow, trace, for_each and
 // price params): what a ResolveContext for it needs, and nothing more.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "api/node_types.h"
 #include "api/param_rules.h"
 
 namespace tcplan::emulator::cloud {
@@ -47,32 +48,11 @@ base::Result<NodeSpec, std::string> resolve_instance_type(NodeSpec spec) {
       return kInvalid;
     return spec;
   }
-  auto dot = spec.instance_type.find('.');
-  if (dot == std::string::npos || !family_factors().count(spec.instance_type.substr(0, dot)))
-    return kInvalid;
-  std::string size = spec.instance_type.substr(dot + 1);
-  std::size_t digits_end = size.find_last_not_of("0123456789");
-  if (digits_end == std::string::npos || digits_end + 1 == size.size()) return kInvalid;
-  int mem_gb = std::stoi(size.substr(digits_end + 1));
-  std::string name = size.substr(0, digits_end + 1);
-  int cpu = 0;
-  if (name == "SMALL") {
-    cpu = 1;
-  } else if (name == "MEDIUM") {
-    cpu = 2;
-  } else if (name == "LARGE" || name == "XLARGE") {
-    cpu = 4;
-  } else if (name.size() > 6 && name.substr(name.size() - 6) == "XLARGE") {
-    std::string n = name.substr(0, name.size() - 6);
-    if (n.find_first_not_of("0123456789") != std::string::npos) return kInvalid;
-    cpu = 4 * std::stoi(n);
-  } else {
-    return kInvalid;
-  }
-  if (mem_gb <= 0 || cpu <= 0) return kInvalid;
-  spec.cpu = cpu;
-  spec.mem_mb = mem_gb * 1024;
-  if (spec.spec.empty()) spec.spec = "CVM." + spec.instance_type.substr(0, dot);
+  auto size = api::parse_instance_type(spec.instance_type);
+  if (!size || !family_factors().count(size->family)) return kInvalid;
+  spec.cpu = size->cpu;
+  spec.mem_mb = size->mem_gb * 1024;
+  if (spec.spec.empty()) spec.spec = "CVM." + size->family;
   return spec;
 }
 

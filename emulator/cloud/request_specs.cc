@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "api/node_types.h"
 #include "api/param_rules.h"
 #include "emulator/cloud/context.h"
 #include "emulator/cloud/params.h"
@@ -21,14 +22,6 @@ const std::set<std::string> kDataDiskTypes = {"CLOUD_SSD",        "CLOUD_PREMIUM
                                               "LOCAL_BASIC",      "LOCAL_SSD",     "CLOUD_HSSD",
                                               "CLOUD_THROUGHPUT", "CLOUD_TSSD"};
 const std::set<std::string> kResourceDiskTypes = {"CLOUD_SSD", "CLOUD_PREMIUM", "CLOUD_BASIC"};
-
-int storage_type_of(const std::string& disk_type) {
-  if (disk_type == "CLOUD_SSD") return 4;
-  if (disk_type == "CLOUD_HSSD") return 6;
-  if (disk_type == "CLOUD_THROUGHPUT") return 11;
-  if (disk_type == "CLOUD_TSSD") return 12;
-  return 5;
-}
 
 }  // namespace
 
@@ -94,7 +87,7 @@ base::Result<NodeSpec, ApiReply> spec_from_resource(const json::object& r) {
   s.disk_type = str_or(r, "DiskType", "CLOUD_PREMIUM");
   s.disk_gb = static_cast<int>(int_or(r, "DiskSize", 100));
   s.root_gb = static_cast<int>(int_or(r, "RootSize", 50));
-  s.storage_type = static_cast<int>(int_or(r, "StorageType", storage_type_of(s.disk_type)));
+  s.storage_type = static_cast<int>(int_or(r, "StorageType", api::storage_type_of(s.disk_type)));
   s.root_disk_type = "CLOUD_PREMIUM";
   if (!kResourceDiskTypes.count(s.disk_type))
     return fail("InvalidParameter.InvalidResourceSpec", "Unknown DiskType " + s.disk_type + ".");
@@ -148,7 +141,7 @@ base::Result<NodeSpec, ApiReply> spec_from_node_resource_spec(const json::object
                     "DataDisk Count and DiskSize must be positive.");
     }
   }
-  s.storage_type = storage_type_of(s.disk_type);
+  s.storage_type = api::storage_type_of(s.disk_type);
   return s;
 }
 

@@ -12,7 +12,7 @@
 #include "api/catalog.h"
 
 namespace tcplan::api {
-namespace {
+namespace api_error_test {
 
 ApiError err(std::string code, int http_status = 200) {
   ApiError e;
@@ -220,5 +220,5 @@ TEST(ApiErrorText, DuplicateOrder) {
   EXPECT_FALSE(is_duplicate_order(err("FailedOperation")));
 }
 
-}  // namespace
+}  // namespace api_error_test
 }  // namespace tcplan::api

@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace tcplan::api {
-namespace {
+namespace catalog_test {
 
 struct Expected {
   const char* service;
@@ -446,5 +446,5 @@ TEST(CatalogParse, RejectsBrokenCatalogs) {
   }
 }
 
-}  // namespace
+}  // namespace catalog_test
 }  // namespace tcplan::api

@@ -19,7 +19,7 @@
 #include "tests/api/loopback_server.h"
 
 namespace tcplan::api {
-namespace {
+namespace client_hardening_test {
 
 using testing::LoopbackServer;
 using testing::ServerReply;
@@ -243,5 +243,5 @@ TEST(ClientHardening, WipeOverwritesTheWholeBuffer) {
     ASSERT_EQ(bytes[i], '\0') << "byte " << i << " survived";
 }
 
-}  // namespace
+}  // namespace client_hardening_test
 }  // namespace tcplan::api

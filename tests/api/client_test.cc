@@ -14,7 +14,7 @@
 #include "tests/api/loopback_server.h"
 
 namespace tcplan::api {
-namespace {
+namespace client_test {
 
 namespace json = boost::json;
 using testing::LoopbackServer;
@@ -413,5 +413,5 @@ TEST(Client, MutatingCallsUseFreshConnections) {
   EXPECT_EQ(server.connections(), 3);
 }
 
-}  // namespace
+}  // namespace client_test
 }  // namespace tcplan::api

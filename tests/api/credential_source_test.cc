@@ -15,7 +15,7 @@
 #include "api/role_credentials.h"
 
 namespace tcplan::api {
-namespace {
+namespace credential_source_test {
 
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
@@ -216,5 +216,5 @@ TEST(RoleProfile, RoleArnWithSourceProfile) {
   EXPECT_FALSE(parse_role_profile(ini, "f", "bad").ok());
 }
 
-}  // namespace
+}  // namespace credential_source_test
 }  // namespace tcplan::api

@@ -9,7 +9,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::api {
-namespace {
+namespace credentials_test {
 
 using testing::TempDir;
 using testing::write_file;
@@ -199,5 +199,5 @@ TEST_F(CredentialsTest, BrokenTccliJsonIsAnError) {
   EXPECT_NE(c.error().message.find("default.credential"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace credentials_test
 }  // namespace tcplan::api

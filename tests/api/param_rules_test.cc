@@ -14,7 +14,7 @@ namespace tcplan::api {
 // Generated at build time from api/catalog.json (cmake/embed_file.cmake).
 std::string_view catalog_json();
 
-namespace {
+namespace param_rules_test {
 
 namespace json = boost::json;
 
@@ -243,5 +243,5 @@ TEST(CatalogRules, ParseRefusesBrokenRules) {
   }
 }
 
-}  // namespace
+}  // namespace param_rules_test
 }  // namespace tcplan::api

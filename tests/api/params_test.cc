@@ -10,7 +10,7 @@
 #include "api/catalog.h"
 
 namespace tcplan::api {
-namespace {
+namespace params_test {
 
 namespace json = boost::json;
 using Kind = ParamProblem::Kind;
@@ -354,5 +354,5 @@ TEST(ValidateParams, InconsistentDocExamplesAreFlaggedPrecisely) {
   EXPECT_GE(s.size(), 8u) << dump(s);
 }
 
-}  // namespace
+}  // namespace params_test
 }  // namespace tcplan::api

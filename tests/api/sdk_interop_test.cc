@@ -14,7 +14,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing {
-namespace {
+namespace sdk_interop_test {
 
 namespace json = boost::json;
 
@@ -106,5 +106,5 @@ TEST_F(SdkInterop, WrongSecretKeyIsSignatureFailure) {
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << "the SecretKey leaked into stderr";
 }
 
-}  // namespace
+}  // namespace sdk_interop_test
 }  // namespace tcplan::testing

@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::api {
-namespace {
+namespace signer_test {
 
 namespace json = boost::json;
 
@@ -119,5 +119,5 @@ TEST(V1Signer, VendorHmacSha1Examples) {
             "EliP9YW3pW28FpsEdkXt/+WcGeI=");
 }
 
-}  // namespace
+}  // namespace signer_test
 }  // namespace tcplan::api

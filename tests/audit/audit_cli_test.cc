@@ -8,7 +8,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace audit_cli_test {
 
 using tcplan::testing::read_file;
 using tcplan::testing::run_tcplan;
@@ -166,5 +166,5 @@ TEST_F(AuditCli, MissingDbIsAnErrorNotAnEmptyTrail) {
   EXPECT_FALSE(tcplan::testing::trail_written(none));
 }
 
-}  // namespace
+}  // namespace audit_cli_test
 }  // namespace tcplan::audit::testing

@@ -13,7 +13,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace call_recorder_test {
 
 using tcplan::testing::TempDir;
 
@@ -176,5 +176,5 @@ TEST(CallCommandTrail, ACallIsASealedRunAndIsNotSentWhenItCannotBeRecorded) {
   EXPECT_EQ(count_state(cloud.state()).clusters, before);
 }
 
-}  // namespace
+}  // namespace call_recorder_test
 }  // namespace tcplan::audit::testing

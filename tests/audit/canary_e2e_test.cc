@@ -15,7 +15,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace canary_e2e_test {
 
 using namespace tcplan::testing;
 using namespace tcplan::testing::e2e;
@@ -186,5 +186,5 @@ TEST_F(Canary, NoSecretReachesAnyOutputOrFile) {
   }
 }
 
-}  // namespace
+}  // namespace canary_e2e_test
 }  // namespace tcplan::audit::testing

@@ -7,7 +7,7 @@
 #include "base/hex.h"
 
 namespace tcplan::audit {
-namespace {
+namespace chain_test {
 
 Event sample() {
   Event e;
@@ -70,5 +70,5 @@ TEST(Chain, KindNamesRoundTrip) {
   EXPECT_FALSE(kind_from_name("request_senu"));
 }
 
-}  // namespace
+}  // namespace chain_test
 }  // namespace tcplan::audit

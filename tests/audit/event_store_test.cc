@@ -10,7 +10,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace event_store_test {
 
 using tcplan::testing::TempDir;
 
@@ -167,5 +167,5 @@ TEST(EventStore, QueryFiltersByRunTimeAndAction) {
   EXPECT_EQ(*ids, (std::vector<std::string>{"r1", "r2"}));
 }
 
-}  // namespace
+}  // namespace event_store_test
 }  // namespace tcplan::audit::testing

@@ -11,7 +11,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace pack_e2e_test {
 
 using namespace tcplan::testing;
 using namespace tcplan::testing::e2e;
@@ -188,5 +188,5 @@ TEST_F(PackOfARealApply, ChangedFilesManifestOrSignerFail) {
   EXPECT_EQ(cli.exit_code, 1) << dump(cli);
 }
 
-}  // namespace
+}  // namespace pack_e2e_test
 }  // namespace tcplan::audit::testing

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 namespace tcplan::testing {
-namespace {
+namespace pg_server_test {
 
 TEST(PgServer, ServesEachTestItsOwnDatabase) {
   const PgServer& server = shared_pg_server();
@@ -30,5 +30,5 @@ TEST(PgServer, ReportsTheServersMessageOnBadSql) {
   }
 }
 
-}  // namespace
+}  // namespace pg_server_test
 }  // namespace tcplan::testing

@@ -9,7 +9,7 @@
 #include "audit/projection.h"
 
 namespace tcplan::audit {
-namespace {
+namespace projection_status_test {
 
 Event ev(EventKind kind, const std::string& step, const std::string& payload = "{}") {
   static std::int64_t seq = 0;
@@ -66,5 +66,5 @@ TEST(ProjectionStatus, StepsAreRunningOnlyWhileTheirRunIs) {
   EXPECT_EQ(project_run(preview_done).plan_file, "p.toml");
 }
 
-}  // namespace
+}  // namespace projection_status_test
 }  // namespace tcplan::audit

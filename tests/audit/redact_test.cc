@@ -17,7 +17,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace redact_test {
 
 using base::is_secret_field_name;
 using base::redact_authorization;
@@ -229,5 +229,5 @@ TEST(Redact, SecretsAreAbsentFromDbBytesExportsAndReport) {
   }
 }
 
-}  // namespace
+}  // namespace redact_test
 }  // namespace tcplan::audit::testing

@@ -13,7 +13,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace report_e2e_test {
 
 using namespace tcplan::testing;
 using namespace tcplan::testing::e2e;
@@ -131,5 +131,5 @@ TEST(ReportOfARealApply, ChromiumShowsEveryStepPricesActualCostAndTheVerdict) {
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
 }
 
-}  // namespace
+}  // namespace report_e2e_test
 }  // namespace tcplan::audit::testing

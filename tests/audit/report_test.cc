@@ -11,7 +11,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace report_test {
 
 using tcplan::testing::run_process;
 using tcplan::testing::TempDir;
@@ -145,7 +145,8 @@ TEST(ReportCost, PredictedPriceAndCostOverTheTimeResourcesExisted) {
       R"({"steps":[)"
       R"({"id":"create","billable":true,"price":{"original":5,"discounted":4,"unit":"hour",)"
       R"("currency":"CNY","hourly":{"original":5,"discounted":4}},)"
-      R"("window":{"hours":3,"cost":{"original":15,"discounted":12},"removed_by":"gone"}},)"
+      R"("window":{"hours":3,"cost":{"original":15,"discounted":12},"removed_by":"gone"},)"
+      R"("duration":{"predicted_ms":90000}},)"
       R"({"id":"grow","billable":true,"price":{"original":720,"discounted":360,"unit":"month",)"
       R"("currency":"CNY"},"window":null},)"
       R"({"id":"failed-grow","billable":true,"price":{"original":2,"discounted":2,"unit":"hour",)"
@@ -182,6 +183,7 @@ TEST(ReportCost, PredictedPriceAndCostOverTheTimeResourcesExisted) {
   EXPECT_EQ(*create.hourly, 4);
   EXPECT_EQ(*create.predicted, 12);
   EXPECT_DOUBLE_EQ(*create.duration_s, 60);  // 1 s of wall time at scale 60
+  EXPECT_DOUBLE_EQ(*create.predicted_duration_s, 90);
   // From its answer (1.06 s) to "gone" finishing (61.06 s): 60 s x 60 = 1 hour.
   EXPECT_DOUBLE_EQ(*create.existed_hours, 1.0);
   EXPECT_FALSE(create.still_exists);
@@ -189,6 +191,7 @@ TEST(ReportCost, PredictedPriceAndCostOverTheTimeResourcesExisted) {
   const StepCost& grow = c.steps[1];
   EXPECT_DOUBLE_EQ(*grow.hourly, 0.5) << "a monthly price per hour (720 h)";
   EXPECT_FALSE(grow.predicted);
+  EXPECT_FALSE(grow.predicted_duration_s);
   EXPECT_TRUE(grow.still_exists);  // nothing removes it: billed to the end of the run
   EXPECT_DOUBLE_EQ(*grow.existed_hours, (121060.0 - 2060.0) / 3600000.0 * 60);
   const StepCost& failed = c.steps[2];
@@ -217,5 +220,5 @@ TEST_F(ReportTest, PackWritesFilesWithMatchingManifestAndRecordsTheExport) {
   EXPECT_NE(exported->at(0).payload.find(files->at(0).sha256), std::string::npos);
 }
 
-}  // namespace
+}  // namespace report_test
 }  // namespace tcplan::audit::testing

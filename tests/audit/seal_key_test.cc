@@ -11,7 +11,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace seal_key_test {
 
 using tcplan::testing::TempDir;
 
@@ -111,5 +111,5 @@ TEST(SealKey, AKeyReadableByOthersIsRefused) {
   EXPECT_NE(again.error().message.find("readable by other users"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace seal_key_test
 }  // namespace tcplan::audit::testing

@@ -8,7 +8,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace tamper_test {
 
 using tcplan::testing::TempDir;
 
@@ -229,5 +229,5 @@ TEST_F(TamperTest, TrailReadsAfterTheLastSealDoNotUnsealIt) {
   EXPECT_TRUE(verify().ok());
 }
 
-}  // namespace
+}  // namespace tamper_test
 }  // namespace tcplan::audit::testing

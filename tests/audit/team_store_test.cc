@@ -20,7 +20,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace team_store_test {
 
 using tcplan::testing::fresh_pg_store;
 using tcplan::testing::ProcessResult;
@@ -338,5 +338,5 @@ TEST(TeamStore, AuditCopyRoundTripsARealRunSqliteToPostgresToSqlite) {
   EXPECT_EQ(chain_of(team, *last), original);
 }
 
-}  // namespace
+}  // namespace team_store_test
 }  // namespace tcplan::audit::testing

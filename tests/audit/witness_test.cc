@@ -14,7 +14,7 @@
 #include "tests/audit/fixture.h"
 
 namespace tcplan::audit::testing {
-namespace {
+namespace witness_test {
 
 using tcplan::testing::read_file;
 using tcplan::testing::run_tcplan;
@@ -373,5 +373,5 @@ TEST_F(ThreeRuns, VerifyCommandWithAndWithoutTheWitness) {
       1);
 }
 
-}  // namespace
+}  // namespace witness_test
 }  // namespace tcplan::audit::testing

@@ -6,7 +6,7 @@
 #include <string>
 
 namespace tcplan::base {
-namespace {
+namespace utf8_test {
 
 struct Case {
   const char* name;
@@ -50,5 +50,5 @@ TEST(Utf8, RepairReplacesEachBadByteAndKeepsTheRest) {
   EXPECT_EQ(find_invalid_utf8(valid_utf8("\xed\xa0\x80\xc0\xaf\xf5")), std::string::npos);
 }
 
-}  // namespace
+}  // namespace utf8_test
 }  // namespace tcplan::base

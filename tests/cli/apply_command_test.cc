@@ -13,7 +13,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_command_test {
 
 struct Outcome {
   int code;
@@ -82,5 +82,5 @@ TEST(ShippedBinary, IgnoresTheCrashTestsKillHook) {
   EXPECT_EQ(hooked.exit_code, 128 + 9) << "the test build did not honour the hook";
 }
 
-}  // namespace
+}  // namespace apply_command_test
 }  // namespace tcplan::testing

@@ -13,7 +13,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing {
-namespace {
+namespace call_command_test {
 
 namespace json = boost::json;
 
@@ -292,5 +292,5 @@ TEST_F(CallCommand, LocalTargetWithoutEndpointUsesTheEmbeddedEmulator) {
   EXPECT_EQ(server_.requests(), 0);
 }
 
-}  // namespace
+}  // namespace call_command_test
 }  // namespace tcplan::testing

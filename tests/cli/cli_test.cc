@@ -4,7 +4,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace cli_test {
 
 TEST(Cli, VersionPrintsNameAndVersion) {
   auto r = run_tcplan({"--version"});
@@ -24,5 +24,5 @@ TEST(Cli, UnknownGlobalOptionValueIsAUsageError) {
   EXPECT_NE(r.err.find("mars"), std::string::npos) << r.err;
 }
 
-}  // namespace
+}  // namespace cli_test
 }  // namespace tcplan::testing

@@ -54,7 +54,7 @@ def every_command():
     return found
 
 
-with tempfile.TemporaryDirectory() as work:
+with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as review:
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(work, "state"), HOME=work)
     for k in ("TCPLAN_AUDIT_DB", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
         env.pop(k, None)
@@ -72,9 +72,15 @@ with tempfile.TemporaryDirectory() as work:
     hdfs = os.path.join(plans, "hdfs-rolling-restart.toml")
     copies = os.path.join(work, "copies")
     os.mkdir(copies)
+    saved = os.path.join(review, "saved.json")
     documents = {"validate": run("validate", os.path.join(plans, "lifecycle.toml"), bad, ok=(1,)),
-                 "plan": run("plan", os.path.join(plans, "nightly-etl-scale.toml")),
+                 "plan": run("plan", os.path.join(plans, "nightly-etl-scale.toml"), "--out", saved,
+                             "--now", "2026-11-24T01:05:00+08:00"),  # inside its window
                  "apply": run("apply", hdfs, "--yes")}
+    # Signed with the trail's own key (approve does not care whose; apply would).
+    key = os.path.join(work, "state", "tcplan", "audit.db.key")
+    documents["approve"] = run("approve", saved, "--key", key, "--ticket", "CHG-1",
+                               "--out", os.path.join(review, "approvals"))
     run_id = json.loads(documents["apply"])["run"]
     documents.update({
         "runs": run("runs"),
@@ -91,9 +97,10 @@ with tempfile.TemporaryDirectory() as work:
     team = subprocess.run([pg_fixture, "createdb", pg_dir, "json"], capture_output=True, text=True,
                           check=True).stdout.strip()
     documents["audit init"] = run("audit", "init", team)
-    schema_of = {"validate": "validate", "plan": "preview", "apply": "run", "runs": "runs",
-                 "status": "status", "audit verify": "audit-verify", "audit show": "audit-show",
-                 "audit init": "audit-init", "audit copy": "audit-copy", "call": "call"}
+    schema_of = {"validate": "validate", "plan": "preview", "approve": "approval", "apply": "run",
+                 "runs": "runs", "status": "status", "audit verify": "audit-verify",
+                 "audit show": "audit-show", "audit init": "audit-init", "audit copy": "audit-copy",
+                 "call": "call"}
 
     commands = every_command()
     unclassified = [c for c in commands if c not in schema_of and c not in NO_DOCUMENT]

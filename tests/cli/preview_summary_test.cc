@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace tcplan::cli {
-namespace {
+namespace preview_summary_test {
 
 planner::Preview with_kinds(const std::vector<std::string>& kinds) {
   planner::Preview p;
@@ -52,7 +52,10 @@ TEST(PreviewSummary, BudgetVerdict) {
   p.unknown_prices = 1;
   EXPECT_EQ(budget_verdict(p, plan),
             "Budget: unknown of 800 CNY in the window: not checked (prices unknown).");
+  p.pricing_failures = {"step 'grow': InquiryPriceScaleOutInstance failed: timeout"};
+  EXPECT_EQ(budget_verdict(p, plan),
+            "Budget: unknown of 800 CNY in the window: not checked (pricing failed).");
 }
 
-}  // namespace
+}  // namespace preview_summary_test
 }  // namespace tcplan::cli

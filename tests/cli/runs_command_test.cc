@@ -14,7 +14,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing {
-namespace {
+namespace runs_command_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -200,5 +200,5 @@ TEST_F(RunsCommand, UnlockFreesTheClusterAndIsRecorded) {
   EXPECT_EQ(tcplan({"audit", "verify"}).exit_code, 0);
 }
 
-}  // namespace
+}  // namespace runs_command_test
 }  // namespace tcplan::testing

@@ -14,7 +14,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace state_dir_test {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
@@ -97,5 +97,5 @@ TEST(StateDir, CallPlanAndApplyLeaveNothingInTheWorkingDirectory) {
   EXPECT_EQ(flag.exit_code, 0) << flag.err;
 }
 
-}  // namespace
+}  // namespace state_dir_test
 }  // namespace tcplan::testing

@@ -17,7 +17,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing {
-namespace {
+namespace terminal_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -106,9 +106,9 @@ TEST_F(Terminal, ProgressLinesArePlainTimestampedLinesOnAPipe) {
       std::regex_search(piped.err, std::regex(R"((^|\n)\d\d:\d\d:\d\dZ \S+: .*\(\d+\.\ds\))")))
       << piped.err;
 
-  // --log-format json: progress lines are JSON lines too.
-  auto json_log = on_pipe(
-      {"--log-format", "json", "apply", (kPlans / "hdfs-rolling-restart.toml").string(), "--yes"});
+  // --log-format json: progress lines are JSON lines too (the same plan again, on purpose).
+  auto json_log = on_pipe({"--log-format", "json", "apply",
+                           (kPlans / "hdfs-rolling-restart.toml").string(), "--yes", "--new-run"});
   ASSERT_EQ(json_log.exit_code, 0) << json_log.err;
   std::istringstream lines(json_log.err);
   std::string line;
@@ -122,5 +122,5 @@ TEST_F(Terminal, ProgressLinesArePlainTimestampedLinesOnAPipe) {
   EXPECT_GT(progress, 0) << json_log.err;
 }
 
-}  // namespace
+}  // namespace terminal_test
 }  // namespace tcplan::testing

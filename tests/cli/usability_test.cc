@@ -15,7 +15,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::testing {
-namespace {
+namespace usability_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -162,5 +162,5 @@ TEST(Resume, TheHintCarriesTheRunsGlobalOptions) {
             "postgresql://alice@db.example.com/tcplan --host-name bastion-a");
 }
 
-}  // namespace
+}  // namespace usability_test
 }  // namespace tcplan::testing

@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_client_token_test {
 
 namespace json = boost::json;
 
@@ -159,5 +159,5 @@ TEST_F(CloudClientTokenTest, EmptyTokenMeansNoToken) {
   EXPECT_EQ(task_nodes(), 4u);
 }
 
-}  // namespace
+}  // namespace cloud_client_token_test
 }  // namespace tcplan::emulator

@@ -9,7 +9,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_errors_test {
 
 namespace json = boost::json;
 
@@ -253,5 +253,5 @@ TEST_F(CloudErrorsTest, EcmTerminateChecksIdsAndScheduledTime) {
   EXPECT_EQ(call("DescribeInstances", {}, "ecm").response["TotalCount"].as_int64(), 0);
 }
 
-}  // namespace
+}  // namespace cloud_errors_test
 }  // namespace tcplan::emulator

@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_faults_test {
 
 namespace json = boost::json;
 
@@ -162,5 +162,5 @@ TEST(CloudFaultsTest, BadOutcomeIsASetUpError) {
   EXPECT_THROW(make_cloud(options), std::runtime_error);
 }
 
-}  // namespace
+}  // namespace cloud_faults_test
 }  // namespace tcplan::emulator

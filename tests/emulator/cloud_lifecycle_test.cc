@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_lifecycle_test {
 
 namespace json = boost::json;
 
@@ -285,5 +285,5 @@ TEST_F(CloudLifecycleTest, TerminateInstanceGoesThroughFourteenThenTheClusterIsG
   EXPECT_EQ(all["TotalCnt"].as_int64(), 0);
 }
 
-}  // namespace
+}  // namespace cloud_lifecycle_test
 }  // namespace tcplan::emulator

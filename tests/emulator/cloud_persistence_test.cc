@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_persistence_test {
 
 namespace json = boost::json;
 
@@ -171,5 +171,5 @@ TEST(CloudPersistenceTest, BadFixtureIsASetUpErrorNamingTheEntry) {
   }
 }
 
-}  // namespace
+}  // namespace cloud_persistence_test
 }  // namespace tcplan::emulator

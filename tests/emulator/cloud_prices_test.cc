@@ -10,7 +10,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_prices_test {
 
 namespace json = boost::json;
 
@@ -189,5 +189,5 @@ TEST_F(CloudPricesTest, BillingMismatchesAreRefusedWithTheirCodes) {
             "ResourceNotFound.InstanceNotFound");
 }
 
-}  // namespace
+}  // namespace cloud_prices_test
 }  // namespace tcplan::emulator

@@ -20,7 +20,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator {
-namespace {
+namespace cloud_rules_agree_test {
 
 namespace json = boost::json;
 
@@ -190,5 +190,5 @@ TEST_F(RulesAgreeTest, PlannerAndEmulatorAcceptAndRefuseTheSameRequests) {
   }
 }
 
-}  // namespace
+}  // namespace cloud_rules_agree_test
 }  // namespace tcplan::emulator

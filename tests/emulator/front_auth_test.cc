@@ -8,7 +8,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_auth_test {
 
 TEST(FrontAuth, AcceptsAValidTc3Request) {
   Emulator emu;
@@ -313,5 +313,5 @@ TEST(FrontAuth, V1TokenIsCheckedWhenThePairHasOne) {
   EXPECT_EQ(emu.send(req).code(), "");
 }
 
-}  // namespace
+}  // namespace front_auth_test
 }  // namespace tcplan::emulator::testing

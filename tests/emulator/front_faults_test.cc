@@ -8,7 +8,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_faults_test {
 
 FaultPlan parse_ok(const std::string& text) {
   auto plan = parse_faults(text, "faults.toml");
@@ -189,5 +189,5 @@ TEST(FrontFaults, RejectedRequestsDoNotCountAsCalls) {
   EXPECT_EQ(emu.call(Call{}).code(), "InternalError");
 }
 
-}  // namespace
+}  // namespace front_faults_test
 }  // namespace tcplan::emulator::testing

@@ -13,7 +13,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_limits_test {
 
 constexpr const char* kToken = "limits-test-token";
 
@@ -199,5 +199,5 @@ TEST(FrontLimits, RawRequestsParseLikeAConnectionReadsThem) {
   EXPECT_EQ(parse_raw_request("POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n").refusal, 413);
 }
 
-}  // namespace
+}  // namespace front_limits_test
 }  // namespace tcplan::emulator::testing

@@ -16,7 +16,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_process_test {
 
 const std::filesystem::path kInteropDir =
     std::filesystem::path(TCPLAN_SOURCE_DIR) / "tests" / "sdk-interop";
@@ -172,5 +172,5 @@ TEST(FrontProcess, EmbeddedServesOnLoopbackWithItsStateFile) {
   EXPECT_TRUE(std::filesystem::exists(options.state_file));
 }
 
-}  // namespace
+}  // namespace front_process_test
 }  // namespace tcplan::emulator::testing

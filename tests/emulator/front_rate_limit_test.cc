@@ -8,7 +8,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_rate_limit_test {
 
 TEST(RateLimiter, AllowsABurstOfOneSecondThenRefillsAtTheRate) {
   std::int64_t now = 0;
@@ -98,5 +98,5 @@ TEST(FrontRateLimit, CanBeTurnedOff) {
     ASSERT_EQ(emu.call(Call{}).code(), "") << i;
 }
 
-}  // namespace
+}  // namespace front_rate_limit_test
 }  // namespace tcplan::emulator::testing

@@ -8,7 +8,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_routing_test {
 
 TEST(FrontRouting, TheVersionPicksCvmOrEcmForAnIpLiteralHost) {
   Emulator emu;
@@ -222,5 +222,5 @@ TEST(FrontRouting, StateAndAdvanceControlPaths) {
   EXPECT_EQ(emu.send(state).status, 404);
 }
 
-}  // namespace
+}  // namespace front_routing_test
 }  // namespace tcplan::emulator::testing

@@ -7,7 +7,7 @@
 #include "tests/emulator/front_harness.h"
 
 namespace tcplan::emulator::testing {
-namespace {
+namespace front_server_test {
 
 TEST(FrontServer, StopFinishesInFlightResponsesAndClosesIdleConnections) {
   FrontOptions options;
@@ -46,5 +46,5 @@ TEST(FrontServer, RefusesAnAddressItCannotBind) {
   EXPECT_THROW(Server(front, bad), std::runtime_error);
 }
 
-}  // namespace
+}  // namespace front_server_test
 }  // namespace tcplan::emulator::testing

@@ -8,7 +8,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_audit_count_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -61,5 +61,5 @@ TEST(ApplyAuditCount, RequestsInTheTrailMatchTheCallsTheEmulatorReceived) {
   EXPECT_EQ(verify.exit_code, 0) << dump(verify);
 }
 
-}  // namespace
+}  // namespace apply_audit_count_e2e_test
 }  // namespace tcplan::testing

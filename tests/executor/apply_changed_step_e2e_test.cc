@@ -6,7 +6,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_changed_step_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -98,5 +98,5 @@ TEST(ApplyResumeChangedStep, RefusesAndNamesTheStepThenResumesWithTheOriginalPla
   EXPECT_EQ(verify.exit_code, 0) << dump(verify);
 }
 
-}  // namespace
+}  // namespace apply_changed_step_e2e_test
 }  // namespace tcplan::testing

@@ -6,7 +6,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_flow_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -183,5 +183,5 @@ TEST(ApplyFlowOutcome, ClustersLeftIn301And302FailOnTheFirstPoll) {
   }
 }
 
-}  // namespace
+}  // namespace apply_flow_e2e_test
 }  // namespace tcplan::testing

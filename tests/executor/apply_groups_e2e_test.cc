@@ -13,7 +13,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_groups_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -167,5 +167,5 @@ TEST(ApplyGroups, ACanaryThatFailsStopsTheRollout) {
   EXPECT_EQ(received(cloud, "ScaleOutInstance"), 1);
 }
 
-}  // namespace
+}  // namespace apply_groups_e2e_test
 }  // namespace tcplan::testing

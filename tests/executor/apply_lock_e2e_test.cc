@@ -9,7 +9,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace apply_lock_e2e_test {
 
 using e2e::Bed;
 using e2e::dump;
@@ -155,5 +155,5 @@ TEST(ApplyLock, ARunningHolderRefusesOthersAndWaitLockWaitsForIt) {
   EXPECT_EQ(cloud.state().at("Received").at("emr.ModifyResourceScheduler"), 1);
 }
 
-}  // namespace
+}  // namespace apply_lock_e2e_test
 }  // namespace tcplan::testing

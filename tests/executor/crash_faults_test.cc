@@ -7,7 +7,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_faults_test {
 
 constexpr double kFaultsScale = 10000;
 
@@ -48,5 +48,5 @@ INSTANTIATE_TEST_SUITE_P(Actions, CrashAfterLostAnswer,
                                            "TerminateInstance"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
-}  // namespace
+}  // namespace crash_faults_test
 }  // namespace tcplan::testing::crash

@@ -13,7 +13,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_group_test {
 
 constexpr double kScale = 10000;  // an item's 10 minutes of flows take 60 ms
 constexpr int kShards = 4;
@@ -174,5 +174,5 @@ TEST_P(CrashGroupKill, ResumedEveryItemIsDoneExactlyOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Shards, CrashGroupKill, ::testing::Range(0, kShards));
 
-}  // namespace
+}  // namespace crash_group_test
 }  // namespace tcplan::testing::crash

@@ -8,7 +8,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_kill_clock_test {
 
 constexpr double kClockScale = 10000;
 constexpr int kClockShards = 16;
@@ -32,5 +32,5 @@ TEST_P(CrashKillThenClockAdvance, ResumeReadsInsteadOfTrustingOldTokens) {
 
 INSTANTIATE_TEST_SUITE_P(Shards, CrashKillThenClockAdvance, ::testing::Range(0, kClockShards));
 
-}  // namespace
+}  // namespace crash_kill_clock_test
 }  // namespace tcplan::testing::crash

@@ -9,7 +9,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_kill_test {
 
 // 10000x: the plan's 22 minutes of flows pass in about 130 ms, so a run is about half a second.
 constexpr double kKillScale = 10000;
@@ -40,5 +40,5 @@ TEST_P(CrashKillAfterEvent, ResumeFinishesWithoutDuplicatesOrLostRecords) {
 
 INSTANTIATE_TEST_SUITE_P(Shards, CrashKillAfterEvent, ::testing::Range(0, kKillShards));
 
-}  // namespace
+}  // namespace crash_kill_test
 }  // namespace tcplan::testing::crash

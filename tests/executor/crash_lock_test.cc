@@ -10,7 +10,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_lock_test {
 
 constexpr double kLockScale = 10000;
 constexpr int kLockShards = 4;
@@ -133,5 +133,5 @@ TEST(CrashLock, AnInterruptedRunKeepsItsLockForItsResumeOnly) {
   EXPECT_EQ(restarts, 1) << "the resume restarted HDFS again";
 }
 
-}  // namespace
+}  // namespace crash_lock_test
 }  // namespace tcplan::testing::crash

@@ -11,7 +11,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace crash_signal_test {
 
 // Slow enough that the 10-minute create takes 30 s: the test acts long before it ends.
 constexpr double kSlow = 20;
@@ -184,5 +184,5 @@ TEST_F(CrashSignal, SigintWithTheCreateOnTheWireKeepsItsAnswerAndResumeDoesNotRe
   EXPECT_EQ(creates, 1) << "the create was sent again";
 }
 
-}  // namespace
+}  // namespace crash_signal_test
 }  // namespace tcplan::testing::crash

@@ -8,7 +8,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing::e2e {
-namespace {
+namespace credentials_e2e_test {
 
 constexpr const char* kRoleArn = "qcs::cam::uin/100000000001:roleName/ops";
 
@@ -195,5 +195,5 @@ TEST(CredentialsE2E, AnStsOutageMidRunInterruptsCleanlyAndResumeFinishes) {
   EXPECT_EQ(count_state(cloud.state()).clusters, 3u);
 }
 
-}  // namespace
+}  // namespace credentials_e2e_test
 }  // namespace tcplan::testing::e2e

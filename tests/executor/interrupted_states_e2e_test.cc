@@ -10,7 +10,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace interrupted_states_e2e_test {
 
 constexpr const char* kTwoSteps = R"(version = 1
 name = "restart-then-wait"
@@ -84,5 +84,5 @@ TEST(InterruptedRun, StepsThatNeverStartedArePendingNotInterrupted) {
   EXPECT_EQ(list[0].at("steps").as_int64(), 2) << runs.out;
 }
 
-}  // namespace
+}  // namespace interrupted_states_e2e_test
 }  // namespace tcplan::testing::crash

@@ -14,7 +14,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::executor {
-namespace {
+namespace journal_test {
 
 TEST(JournalFailure, ReadersThatSeeItUnhealthyReadTheFirstMessageWhole) {
   testing::TempDir dir;
@@ -74,5 +74,5 @@ TEST(JournalFailure, OnlyTheFirstFailureIsKept) {
   EXPECT_EQ(journal.failure(), "taken over by host-b");
 }
 
-}  // namespace
+}  // namespace journal_test
 }  // namespace tcplan::executor

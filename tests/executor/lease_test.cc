@@ -14,7 +14,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::executor {
-namespace {
+namespace lease_test {
 
 using testing::TempDir;
 
@@ -252,5 +252,5 @@ TEST(RunId, NinetySixRandomBitsAfterTheTime) {
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef", 21), std::string::npos) << a;
 }
 
-}  // namespace
+}  // namespace lease_test
 }  // namespace tcplan::executor

@@ -12,7 +12,7 @@
 #include <vector>
 
 namespace tcplan::executor {
-namespace {
+namespace rate_limiter_test {
 
 using namespace std::chrono_literals;
 using Clock = RateLimiter::Clock;
@@ -176,5 +176,5 @@ TEST(RateLimiterShared, AStoreThatCannotBeAskedLeavesTheRunPacingItselfAlone) {
   EXPECT_LE(max_in_one_second(sent), 20u);
 }
 
-}  // namespace
+}  // namespace rate_limiter_test
 }  // namespace tcplan::executor

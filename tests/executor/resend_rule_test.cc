@@ -12,7 +12,7 @@
 #include "api/catalog.h"
 
 namespace tcplan::executor {
-namespace {
+namespace resend_rule_test {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -225,5 +225,5 @@ TEST(ResendRule, AttemptOutcomes) {
   EXPECT_FALSE(uncertain(O::kAnswered));
 }
 
-}  // namespace
+}  // namespace resend_rule_test
 }  // namespace tcplan::executor

@@ -12,7 +12,7 @@
 #include "tests/executor/e2e.h"
 
 namespace tcplan::testing {
-namespace {
+namespace resume_lost_answer_e2e_test {
 
 namespace json = boost::json;
 using e2e::Bed;
@@ -343,5 +343,5 @@ TEST(ResumeAfterLostAnswer, ACallWithNoReadFailsSayingWhatMayHaveHappenedAndSend
   EXPECT_EQ(received(cloud.state(), "emr.ModifyResourceScheduleConfig"), 1);
 }
 
-}  // namespace
+}  // namespace resume_lost_answer_e2e_test
 }  // namespace tcplan::testing

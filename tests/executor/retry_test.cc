@@ -12,7 +12,7 @@
 #include "executor/window.h"
 
 namespace tcplan::executor {
-namespace {
+namespace retry_test {
 
 using namespace std::chrono_literals;
 
@@ -130,5 +130,5 @@ TEST(ChangeWindow, ParsesZonesAndRejectsAmbiguousTimes) {
   EXPECT_FALSE(base::parse_rfc3339("2026-13-24T01:00:00Z"));
 }
 
-}  // namespace
+}  // namespace retry_test
 }  // namespace tcplan::executor

@@ -8,7 +8,7 @@
 #include <sstream>
 
 namespace tcplan::executor {
-namespace {
+namespace schedule_test {
 
 ScheduleNode node(std::string id, std::vector<std::size_t> deps = {},
                   FailurePolicy policy = FailurePolicy::kStop) {
@@ -493,5 +493,5 @@ TEST(GroupSchedule, RollbackOrderListsTheGroupsStepsOnceItCompleted) {
   EXPECT_EQ(s.rollback_order(), (std::vector<std::size_t>{1, 0}));
 }
 
-}  // namespace
+}  // namespace schedule_test
 }  // namespace tcplan::executor

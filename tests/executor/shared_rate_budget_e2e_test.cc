@@ -13,7 +13,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace shared_rate_budget_e2e_test {
 
 constexpr int kPerRun = 40;
 
@@ -96,5 +96,5 @@ TEST(SharedRateBudget, TwoFleetRunsOnOneTeamStoreAreNeverThrottled) {
   EXPECT_EQ(received.at("emr.StartStopServiceOrMonitor").to_number<int>(), 2 * kPerRun);
 }
 
-}  // namespace
+}  // namespace shared_rate_budget_e2e_test
 }  // namespace tcplan::testing::crash

@@ -12,7 +12,7 @@
 #include "tests/executor/crash/lifecycle.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace signal_phases_e2e_test {
 
 const std::filesystem::path kRestart = e2e::data_dir() / "restart-etl.toml";
 
@@ -177,5 +177,5 @@ TEST(SecondSignal, AbandonsTheCallInFlightInsteadOfWaitingForIt) {
   EXPECT_EQ(verify.exit_code, 0) << e2e::dump(verify);
 }
 
-}  // namespace
+}  // namespace signal_phases_e2e_test
 }  // namespace tcplan::testing::crash

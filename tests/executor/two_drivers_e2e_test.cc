@@ -16,7 +16,7 @@
 #include "tests/testing/pg_server.h"
 
 namespace tcplan::testing::crash {
-namespace {
+namespace two_drivers_e2e_test {
 
 std::string this_host() {
   char buf[256] = {};
@@ -215,5 +215,5 @@ TEST(TwoDrivers, AStoppedOwnerThatWasTakenOverSendsNothingWhenItWakes) {
   EXPECT_EQ(restarts, 1);
 }
 
-}  // namespace
+}  // namespace two_drivers_e2e_test
 }  // namespace tcplan::testing::crash

@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 
 namespace tcplan::executor {
-namespace {
+namespace wait_test {
 
 namespace json = boost::json;
 
@@ -169,5 +169,5 @@ TEST(PollDelay, DocumentedFlowDurationsAreTheModelsAndOnlyEmrs) {
   EXPECT_EQ(documented_flow_duration("cvm", "TerminateInstances", {}).count(), 0);
 }
 
-}  // namespace
+}  // namespace wait_test
 }  // namespace tcplan::executor

@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace tcplan {
-namespace {
+namespace architecture_test {
 
 namespace fs = std::filesystem;
 
@@ -114,5 +114,5 @@ TEST(Architecture, TheCheckSeesAForbiddenInclude) {
   EXPECT_THAT(found, ::testing::ElementsAre(::testing::HasSubstr("api/probe.h:4")));
 }
 
-}  // namespace
+}  // namespace architecture_test
 }  // namespace tcplan

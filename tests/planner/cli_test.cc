@@ -8,7 +8,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace cli_test {
 
 using tcplan::testing::run_tcplan;
 using tcplan::testing::TempDir;
@@ -80,5 +80,5 @@ TEST(PlanCommand, InvalidPlanExitsOneBeforeAnyCall) {
   EXPECT_THAT(r.err, HasSubstr("the plan has no steps"));
 }
 
-}  // namespace
+}  // namespace cli_test
 }  // namespace tcplan::planner

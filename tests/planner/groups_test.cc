@@ -11,7 +11,7 @@
 #include "planner/validate.h"
 
 namespace tcplan::planner {
-namespace {
+namespace groups_test {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -237,6 +237,26 @@ INSTANTIATE_TEST_SUITE_P(Rules, GroupRule, ::testing::ValuesIn(kRules),
                            return "Rule" + std::to_string(p.index);
                          });
 
+TEST(Groups, ForEachMayBeAQueryChosenInOneRegion) {
+  const std::string query = replace(kGroup, "for_each = \"${vars.clusters}\"",
+                                    "for_each = { tags = { team = \"data\" } }");
+  auto c = check(query);
+  EXPECT_THAT(c.diags, IsEmpty());
+  ASSERT_TRUE(c.plan);
+  ASSERT_TRUE(c.plan->groups[0].for_each_query);
+  for (const Step& s : c.plan->steps) {
+    if (s.group != 0) continue;
+    // Every step carries the group's query, as it carries a list.
+    ASSERT_TRUE(s.for_each_query) << s.id;
+    EXPECT_TRUE(s.for_each->is_object()) << s.id;
+  }
+  auto other =
+      check(replace(query, "kind = \"wait\"\n", "kind = \"wait\"\nregion = \"ap-shanghai\"\n"));
+  EXPECT_THAT(other.diags,
+              Contains(HasSubstr("is in ap-shanghai, but the group's for_each query chooses "
+                                 "clusters of ap-guangzhou")));
+}
+
 TEST(Groups, AGroupWithoutStepsIsAnError) {
   auto c = check(R"([[groups]]
 id = "rollout"
@@ -301,5 +321,5 @@ TEST(Groups, WarnsWhenMaxFailuresToleratesEveryItem) {
               Contains(StartsWith("11:16: warning: max_failures = 3 tolerates every one")));
 }
 
-}  // namespace
+}  // namespace groups_test
 }  // namespace tcplan::planner

@@ -13,7 +13,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace parse_test {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -44,11 +44,21 @@ TEST(Duration, FormatsElapsedForPeople) {
   const struct {
     long long ms;
     const char* text;
-  } cases[] = {{0, "0.0s"},          {450, "0.4s"},     {10'250, "10.2s"},     {59'999, "59.9s"},
-               {60'000, "1m0s"},     {245'000, "4m5s"}, {3'599'999, "59m59s"}, {3'600'000, "1h0m"},
-               {4'350'000, "1h12m"}, {-5, "0.0s"}};
+  } cases[] = {
+      {0, "0.0s"},          {450, "0.4s"},           {10'250, "10.2s"},     {59'999, "59.9s"},
+      {60'000, "1m0s"},     {245'000, "4m5s"},       {3'599'999, "59m59s"}, {3'600'000, "1h0m"},
+      {4'350'000, "1h12m"}, {172'799'999, "47h59m"}, {172'800'000, "2d0h"}, {529'200'000, "6d3h"},
+      {-5, "0.0s"}};
   for (const auto& c : cases)
     EXPECT_EQ(base::format_elapsed(Millis(c.ms)), c.text) << c.ms;
+  // Rounded up (what a plan needs): at the unit shown, carrying into the next unit.
+  const struct {
+    long long ms;
+    const char* text;
+  } up[] = {{0, "0.0s"},         {401, "0.5s"},       {59'901, "1m0s"},     {61'000, "1m1s"},
+            {3'599'001, "1h0m"}, {3'600'001, "1h1m"}, {172'740'001, "2d0h"}};
+  for (const auto& c : up)
+    EXPECT_EQ(base::format_elapsed(Millis(c.ms), true), c.text) << c.ms;
 }
 
 TEST(Reference, ParsesEveryForm) {
@@ -190,5 +200,5 @@ TEST(BadInput, MissingFile) {
   EXPECT_THAT(d.render(), StartsWith("/nonexistent/plan.toml: error: cannot read the plan"));
 }
 
-}  // namespace
+}  // namespace parse_test
 }  // namespace tcplan::planner

@@ -12,7 +12,7 @@
 #include "tests/testing/store.h"
 
 namespace tcplan::planner {
-namespace {
+namespace plan_command_e2e_test {
 
 using tcplan::testing::LocalCloud;
 using tcplan::testing::read_file;
@@ -27,12 +27,14 @@ namespace json = boost::json;
 
 const std::filesystem::path kSource = TCPLAN_SOURCE_DIR;
 const std::string kNightly = (kSource / "plans/nightly-etl-scale.toml").string();
+// Inside the nightly plan's [window]: `tcplan plan` refuses (exit 3) once it has closed.
+const std::string kInWindow = "2026-11-24T01:05:00+08:00";
 
 TEST(PlanCommandE2E, TablePricesTheScaleOutFromTheEmulator) {
   TempDir dir;
   const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, db, {"plan", kNightly});
+  auto r = run_tcplan_against(cloud, db, {"plan", kNightly, "--now", kInWindow});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("emr ScaleOutInstance"));
   EXPECT_THAT(r.out, HasSubstr("CNY/hour"));
@@ -52,7 +54,8 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   TempDir dir;
   const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, db, {"plan", kNightly, "--format", "json"});
+  auto r = run_tcplan_against(cloud, db,
+                              {"plan", kNightly, "--now", kInWindow, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::value doc = json::parse(r.out);
   EXPECT_EQ(doc.at("plan").at("name").as_string(), "nightly-etl-scale");
@@ -66,7 +69,8 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   EXPECT_EQ(doc.at("total").at("currency").as_string(), "CNY");
   EXPECT_GT(doc.at("total").at("window").at("discounted").to_number<double>(), 0.0);
 
-  auto md = run_tcplan_against(cloud, db, {"plan", kNightly, "--format", "markdown"});
+  auto md = run_tcplan_against(cloud, db,
+                               {"plan", kNightly, "--now", kInWindow, "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_THAT(md.out, HasSubstr("| `grow` | scale_out |"));
 }
@@ -80,7 +84,8 @@ TEST(PlanCommandE2E, OverBudgetExitsThree) {
   ASSERT_NE(at, std::string::npos);
   plan.replace(at, 18, "max_hourly = 0.01");
   write_file(dir / "tight.toml", plan);
-  auto r = run_tcplan_against(cloud, db, {"plan", (dir / "tight.toml").string()});
+  auto r = run_tcplan_against(cloud, db,
+                              {"plan", (dir / "tight.toml").string(), "--now", kInWindow});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out + r.err, HasSubstr("OVER BUDGET"));
 }
@@ -91,7 +96,8 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
   write_file(dir / "p.toml", read_file(kNightly));
   const std::string saved = (dir / "p.saved.json").string();
-  auto r = run_tcplan_against(cloud, db, {"plan", (dir / "p.toml").string(), "--out", saved});
+  auto r = run_tcplan_against(
+      cloud, db, {"plan", (dir / "p.toml").string(), "--out", saved, "--now", kInWindow});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(read_file(saved)).at("schema").as_string(), "tcplan.saved-plan/1");
 
@@ -106,5 +112,5 @@ TEST(PlanCommandE2E, SavedPlanIsAcceptedByApplyUntilThePlanChanges) {
   EXPECT_EQ(cloud.state().at("Flows").as_array().size(), 0u);
 }
 
-}  // namespace
+}  // namespace plan_command_e2e_test
 }  // namespace tcplan::planner

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "emulator/cloud.h"
 #include "emulator/cloud/prices.h"
@@ -18,7 +19,7 @@
 #include "tests/testing/process.h"
 
 namespace tcplan::planner {
-namespace {
+namespace preview_test {
 
 namespace json = boost::json;
 using ::testing::HasSubstr;
@@ -35,6 +36,7 @@ class ModelReader : public CloudReader {
                                                  const std::string& region,
                                                  const json::object& params) override {
     ++calls;
+    ++by_action[service + "." + action];
     emulator::ApiCall c;
     c.service = service;
     c.action = action;
@@ -53,6 +55,7 @@ class ModelReader : public CloudReader {
     return r.response;
   }
   int calls = 0;
+  std::map<std::string, int> by_action;  // "emr.DescribeInstances" -> calls
 
  private:
   emulator::Cloud& cloud_;
@@ -140,26 +143,62 @@ TEST(Preview, CreatePriceAndKnownAfterApply) {
   ASSERT_TRUE(p.hourly.has_value());
 }
 
+// A master with a system disk only: Resource cannot price it (it needs a data disk).
+const std::string kNoDataDisk =
+    "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", SystemDisk = [{ Count = 1, DiskType = "
+    "\"CLOUD_PREMIUM\", DiskSize = 50 }] }\n";
+const std::string kCreateClusterHead = R"(version = 1
+name = "cc"
+region = "ap-guangzhou"
+[[steps]]
+id = "create"
+kind = "create"
+action = "CreateCluster"
+[steps.params]
+ProductVersion = "EMR-V3.5.0"
+EnableSupportHAFlag = false
+InstanceName = "cc-01"
+InstanceChargeType = "POSTPAID_BY_HOUR"
+LoginSettings = { PublicKeyId = "skey-3glfot13" }
+SceneSoftwareConfig = { SceneName = "Hadoop-Default", Software = ["hdfs-3.2.2", "yarn-3.2.2"] }
+[[steps.params.ZoneResourceConfiguration]]
+Placement = { Zone = "ap-guangzhou-3" }
+[steps.params.ZoneResourceConfiguration.AllNodeResourceSpec]
+MasterCount = 1
+CoreCount = 2
+)";
+
+// CreateCluster's node specs are mapped to InquiryPriceCreateInstance's Resource (Spec, Cpu and
+// MemSize from the InstanceType): the price is the emulator's table for those nodes. A spec
+// without a data disk cannot be asked for, and is unknown with the reason, not a failure.
+TEST(Preview, CreateClusterIsPricedFromItsNodeSpecs) {
+  Fixture f;
+  const std::string disk =
+      R"(SystemDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 50 }], DataDisk = [{ Count = 1, DiskType = "CLOUD_PREMIUM", DiskSize = 100 }] })";
+  Plan priced = load(kCreateClusterHead + "MasterResourceSpec = { InstanceType = \"S5.LARGE8\", " +
+                     disk + "\nCoreResourceSpec = { InstanceType = \"S5.LARGE8\", " + disk + "\n");
+  Preview p = preview_plan(priced, *f.reader);
+  EXPECT_THAT(p.problems, ::testing::IsEmpty());
+  ASSERT_TRUE(p.steps[0].price.has_value()) << p.steps[0].price_note;
+  EXPECT_EQ(p.steps[0].price->action, "InquiryPriceCreateInstance");
+  const auto q = expected_quote("S5.LARGE8", 3);
+  EXPECT_NEAR(p.steps[0].price->quoted.original, q.original, 0.005);
+
+  Plan no_disk = load(kCreateClusterHead + kNoDataDisk);
+  Preview u = preview_plan(no_disk, *f.reader);
+  EXPECT_THAT(u.problems, ::testing::IsEmpty());
+  EXPECT_FALSE(u.steps[0].price.has_value());
+  EXPECT_THAT(u.steps[0].price_note, ::testing::HasSubstr("MasterResourceSpec has no DataDisk"));
+}
+
 TEST(Preview, UnknownPriceIsNeverZero) {
   Fixture f;
-  Plan plan = load(R"(version = 1
-name = "t"
-region = "ap-guangzhou"
-[budget]
-max_hourly = 1000.0
-[[steps]]
-id = "grow"
-kind = "scale_out"
-action = "ScaleOutCluster"
-[steps.params]
-InstanceId = "emr-4slr7ad7"
-InstanceChargeType = "POSTPAID_BY_HOUR"
-ScaleOutNodeConfig = { NodeFlag = "TASK", NodeCount = 1 }
-)");
+  // Priced automatically, but this spec cannot be asked for: unknown, with the reason.
+  Plan plan = load(kCreateClusterHead + kNoDataDisk + "[budget]\nmax_hourly = 1000.0\n");
   Preview p = preview_plan(plan, *f.reader);
   EXPECT_TRUE(p.steps[0].billable);
   EXPECT_FALSE(p.steps[0].price.has_value());
-  EXPECT_THAT(p.steps[0].price_note, HasSubstr("add [steps.price]"));
+  EXPECT_THAT(p.steps[0].price_note, HasSubstr("has no DataDisk"));
   EXPECT_FALSE(p.hourly.has_value());
   EXPECT_EQ(p.unknown_prices, 1u);
   EXPECT_TRUE(p.over_budget());  // a budget that cannot be checked is not passed
@@ -225,6 +264,71 @@ newest = 3
   ASSERT_EQ(p.problems.size(), 2u);
   EXPECT_THAT(p.problems[0], HasSubstr("cluster emr-zzzzzzzz does not exist"));
   EXPECT_THAT(p.problems[1], HasSubstr("has 2 task nodes; the step removes 3"));
+}
+
+// A [[groups]] pipeline whose items are a query: every step of the group runs over the same
+// clusters (chosen from one listing of the region, pinned under each step), each item checked
+// and priced on its own, and the group's cost added up per item and in all; the clusters
+// every item names are read in one batched DescribeInstances, not one call each.
+TEST(Preview, GroupChosenByQueryPreviewsEachItem) {
+  Fixture f;
+  Plan plan = load(R"(version = 1
+name = "t"
+region = "ap-guangzhou"
+[[groups]]
+id = "grow-data"
+for_each = { tags = { team = "data" } }
+max_parallel = 1
+[[groups.steps]]
+id = "grow"
+kind = "scale_out"
+[groups.steps.params]
+InstanceId = "${item}"
+PayMode = 0
+TimeUnit = "s"
+TimeSpan = 3600
+TaskCount = 1
+[[groups.steps]]
+id = "wait-grow"
+kind = "wait"
+cluster = "${item}"
+until = "running"
+)");
+  Preview p = preview_plan(plan, *f.reader);
+  EXPECT_TRUE(p.problems.empty()) << p.problems.front();
+  ASSERT_EQ(p.steps.size(), 2u);
+  const json::array data{"emr-4slr7ad7", "emr-p9f700x8"};
+  for (const StepPreview& s : p.steps) {
+    EXPECT_EQ(s.group, "grow-data");
+    ASSERT_EQ(s.items.size(), 2u) << s.id;
+    EXPECT_EQ(s.items[0].label, s.id + "[emr-4slr7ad7]");
+    EXPECT_EQ(p.fleets.at(s.id), data) << s.id;
+    EXPECT_EQ(s.timing.items, 2u);
+  }
+  // Each item priced on its own; the step's price is their sum.
+  const StepPreview& grow = p.steps[0];
+  ASSERT_TRUE(grow.items[0].price && grow.items[1].price && grow.price);
+  EXPECT_DOUBLE_EQ(grow.price->hourly.discounted,
+                   grow.items[0].price->hourly.discounted + grow.items[1].price->hourly.discounted);
+  ASSERT_EQ(p.groups.size(), 1u);
+  EXPECT_EQ(p.groups[0].items, 2u);
+  ASSERT_TRUE(p.groups[0].hourly && p.groups[0].hourly_per_item);
+  EXPECT_DOUBLE_EQ(p.groups[0].hourly->discounted, grow.price->hourly.discounted);
+  EXPECT_DOUBLE_EQ(p.groups[0].hourly_per_item->discounted, grow.price->hourly.discounted / 2);
+  // One listing of the region for the query, then nothing but prices: the clusters the items
+  // name were in that listing.
+  EXPECT_EQ(f.reader->by_action["emr.DescribeInstances"], 1);
+  EXPECT_EQ(f.reader->by_action["emr.InquiryPriceScaleOutInstance"], 2);
+
+  // The same group over a literal list: the items' clusters in one batched read.
+  Fixture g;
+  std::string listed = plan.text;
+  listed.replace(listed.find("{ tags = { team = \"data\" } }"), 28,
+                 "[\"emr-4slr7ad7\", \"emr-p9f700x8\", \"emr-ge0vrqkl\"]");
+  Preview q = preview_plan(load(listed), *g.reader);
+  EXPECT_TRUE(q.problems.empty()) << q.problems.front();
+  EXPECT_EQ(q.steps[1].items.size(), 3u);
+  EXPECT_EQ(g.reader->by_action["emr.DescribeInstances"], 1);
 }
 
 TEST(Preview, JsonFollowsTheSchema) {
@@ -302,5 +406,5 @@ TEST(Examples, EveryPlanValidatesAndPreviews) {
   EXPECT_GE(count, 7u);
 }
 
-}  // namespace
+}  // namespace preview_test
 }  // namespace tcplan::planner

@@ -10,7 +10,7 @@
 #include "planner/parse.h"
 
 namespace tcplan::planner {
-namespace {
+namespace resolve_test {
 
 namespace json = boost::json;
 
@@ -122,5 +122,5 @@ TEST(Resolve, MissingEnvAndItemOutsideForEach) {
   EXPECT_FALSE(resolve_value(json::value("${item}"), ctx).ok());
 }
 
-}  // namespace
+}  // namespace resolve_test
 }  // namespace tcplan::planner

@@ -11,7 +11,7 @@
 #include "planner/parse.h"
 
 namespace tcplan::planner {
-namespace {
+namespace validate_test {
 
 const char* kPrelude =
     "version = 1\n"
@@ -661,5 +661,5 @@ TEST(Validate, DatesOnlyInWindow) {
   EXPECT_DIAG(body, "15:13: error: dates and times are only allowed in [window]");
 }
 
-}  // namespace
+}  // namespace validate_test
 }  // namespace tcplan::planner
