@@ -54,8 +54,8 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   TempDir dir;
   const auto db = test_store(dir.path());
   LocalCloud cloud({.fixture = kSource / "plans/fixtures/fleet.toml"});
-  auto r = run_tcplan_against(cloud, db,
-                              {"plan", kNightly, "--now", kInWindow, "--format", "json"});
+  auto r =
+      run_tcplan_against(cloud, db, {"plan", kNightly, "--now", kInWindow, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json::value doc = json::parse(r.out);
   EXPECT_EQ(doc.at("plan").at("name").as_string(), "nightly-etl-scale");
@@ -69,8 +69,8 @@ TEST(PlanCommandE2E, JsonHasTheDocumentedSchemaAndMarkdownIsATable) {
   EXPECT_EQ(doc.at("total").at("currency").as_string(), "CNY");
   EXPECT_GT(doc.at("total").at("window").at("discounted").to_number<double>(), 0.0);
 
-  auto md = run_tcplan_against(cloud, db,
-                               {"plan", kNightly, "--now", kInWindow, "--format", "markdown"});
+  auto md =
+      run_tcplan_against(cloud, db, {"plan", kNightly, "--now", kInWindow, "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_THAT(md.out, HasSubstr("| `grow` | scale_out |"));
 }
@@ -84,8 +84,8 @@ TEST(PlanCommandE2E, OverBudgetExitsThree) {
   ASSERT_NE(at, std::string::npos);
   plan.replace(at, 18, "max_hourly = 0.01");
   write_file(dir / "tight.toml", plan);
-  auto r = run_tcplan_against(cloud, db,
-                              {"plan", (dir / "tight.toml").string(), "--now", kInWindow});
+  auto r =
+      run_tcplan_against(cloud, db, {"plan", (dir / "tight.toml").string(), "--now", kInWindow});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out + r.err, HasSubstr("OVER BUDGET"));
 }
