@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "api/catalog.h"
+
 namespace tcplan::executor {
 
 namespace {
@@ -19,10 +21,12 @@ api::ApiError interrupted_error(const std::string& service, const std::string& a
 }  // namespace
 
 PreviewReader::PreviewReader(const api::Client& client, Journal& journal,
-                             Interruption& interruption, double time_scale, RetryPolicy policy)
+                             Interruption& interruption, RateLimiter& limiter, double time_scale,
+                             RetryPolicy policy)
     : client_(client),
       journal_(journal),
       interruption_(interruption),
+      limiter_(limiter),
       time_scale_(std::max(1.0, time_scale)),
       policy_(policy),
       rng_(std::hash<std::string>{}(journal.run_id() + "/preview")) {}
@@ -32,7 +36,7 @@ base::Result<boost::json::object, api::ApiError> PreviewReader::call(
     const std::string& region, const boost::json::object& params) {
   api::CallRequest req{service, action, version, region, params};
   for (int failures = 1;; ++failures) {
-    if (interruption_.requested()) return interrupted_error(service, action);
+    if (interruption_.requested() || !wait_for_slot(req)) return interrupted_error(service, action);
     auto observer = journal_.observe({planner::kPreviewStepId, "", 0});
     auto r = client_.call(req, observer.get());
     if (r.ok()) return std::move(r->response);
@@ -53,6 +57,23 @@ base::Result<boost::json::object, api::ApiError> PreviewReader::call(
                          {"read", action}});
     if (!recorded) return r.error();
     if (interruption_.wait_for(delay)) return interrupted_error(service, action);
+  }
+}
+
+bool PreviewReader::wait_for_slot(const api::CallRequest& request) {
+  const auto* spec = api::Catalog::builtin().find(request.service, request.action, request.version);
+  const double per_second = spec ? spec->rate_limit : 20.0;
+  const std::string key = RateLimiter::key(request.service, request.action, request.region);
+  auto at = limiter_.reserve(key, per_second, std::chrono::steady_clock::now());
+  for (;;) {
+    // As the runner does (runner_calls.cc): the slot, then admission. Real time, not scaled.
+    auto now = std::chrono::steady_clock::now();
+    if (at <= now) {
+      at = limiter_.admit(key, per_second, now);
+      if (at <= now) return true;
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+    if (interruption_.wait_for(wait + std::chrono::milliseconds{1})) return false;
   }
 }
 

@@ -123,7 +123,8 @@ base::Result<planner::Fleets> RunDriver::choose_fleets(Run& run, const ApplyRequ
   for (const auto& step : plan.steps) {
     if (!step.for_each_query || fleets.count(step.id)) continue;
     if (!reader) {
-      reader.emplace(client_, *run.journal, interruption_, request.run.time_scale);
+      reader.emplace(client_, *run.journal, interruption_, *limiter(request),
+                     request.run.time_scale);
       directory.emplace(*reader);
     }
     auto items = planner::resolve_fleet_query(*step.for_each_query, step.region, *directory);

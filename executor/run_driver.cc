@@ -182,6 +182,14 @@ ApplyOutcome RunDriver::refuse(Run& run, const std::string& reason, const std::s
   return finish(run, RunStatus::kRefused, std::move(outcome));
 }
 
+std::shared_ptr<RateLimiter> RunDriver::limiter(const ApplyRequest& request) {
+  // Runs that share a team store share its rate budget; a local trail's run paces itself.
+  if (!limiter_)
+    limiter_ =
+        std::make_shared<RateLimiter>(0.97, shared_rate_budget(store_, request.secret_id, info_));
+  return limiter_;
+}
+
 ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const ApproveFn& approve) {
   const planner::Plan& plan = *request.plan;
   Journal& journal = *run.journal;
@@ -229,7 +237,7 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   if (interruption_.requested()) return interrupted();
 
   // Preview and approval, bound to the plan digest and the preview digest.
-  PreviewReader reader(client_, journal, interruption_, request.run.time_scale);
+  PreviewReader reader(client_, journal, interruption_, *limiter(request), request.run.time_scale);
   planner::PreviewOptions popts;
   popts.run_id = run.id;
   popts.window_now = now;
@@ -335,9 +343,7 @@ ApplyOutcome RunDriver::drive(Run& run, const ApplyRequest& request, const Appro
   // The run, on exactly the items the dry run showed.
   RunOptions options = request.run;
   options.interruption = &interruption_;
-  // Runs that share a team store share its rate budget; a local trail's run paces itself.
-  if (!options.rate_budget)
-    options.rate_budget = shared_rate_budget(store_, request.secret_id, info_);
+  options.limiter = limiter(request);
   options.fleets = &*fleets;
   for (const auto& s : preview.steps)
     options.predicted[s.id] = s.timing.per_item;

@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -97,12 +98,16 @@ class RunDriver {
   // The clusters of every for_each query: pinned by the saved plan or the run's first dry
   // run, else chosen now through the journalled reader.
   base::Result<planner::Fleets> choose_fleets(Run& run, const ApplyRequest& request);
+  // The run's rate limiter, made on first use: one for the dry run's reads and the run's
+  // calls, so together they stay under each limit; shared with every process on a team store.
+  std::shared_ptr<RateLimiter> limiter(const ApplyRequest& request);
 
   audit::EventStore& store_;
   const audit::SealKey& key_;
   api::Client& client_;
   Interruption& interruption_;
   std::function<void(const std::string&)> info_;
+  std::shared_ptr<RateLimiter> limiter_;
 };
 
 }  // namespace tcplan::executor

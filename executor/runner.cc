@@ -67,7 +67,7 @@ Runner::Runner(const planner::Plan& plan, api::Client& client, Journal& journal,
       options_(std::move(options)),
       pool_(std::max<std::size_t>(1, options_.workers)),
       done_(io_),
-      limiter_(0.97, options_.rate_budget),
+      limiter_(options_.limiter ? options_.limiter : std::make_shared<RateLimiter>()),
       budget_(20, 2.0),
       rng_(options_.seed != 0 ? options_.seed : std::hash<std::string>{}(journal.run_id())) {}
 

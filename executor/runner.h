@@ -52,9 +52,10 @@ struct RunOptions {
   std::function<void(const std::string&)> log;  // progress lines when not on a terminal
   std::uint64_t seed = 0;                       // jitter; 0 = from the run id
   Interruption* interruption = nullptr;         // Ctrl-C / SIGTERM; none: run to the end
-  // Send slots shared with every process on the same team store (rate_budget.h); none: this
-  // run paces itself alone.
-  std::shared_ptr<SlotSource> rate_budget;
+  // The run's pacing (rate_limiter.h), shared with the dry run's reads so the two together
+  // stay under each documented limit; on a team store its slots come from the store's shared
+  // budget (rate_budget.h). None: the runner paces itself with a limiter of its own.
+  std::shared_ptr<RateLimiter> limiter;
   // The clusters the dry run chose for each query-based for_each (pinned by a saved plan).
   const planner::Fleets* fleets = nullptr;
   // Each step's predicted duration per item (cloud time), by step id: a step does not start
@@ -250,7 +251,7 @@ class Runner {
   std::deque<WorkItem> to_start_;                // ready items, started one per loop turn
   bool start_posted_ = false;
   boost::asio::steady_timer done_;
-  RateLimiter limiter_;
+  std::shared_ptr<RateLimiter> limiter_;
   RetryBudget budget_;
   std::mt19937_64 rng_;
   std::chrono::steady_clock::time_point started_;

@@ -13,14 +13,14 @@ awaitable<bool> Runner::wait_for_slot(const api::CallRequest& request) {
   const auto* spec = api::Catalog::builtin().find(request.service, request.action, request.version);
   const double per_second = spec ? spec->rate_limit : 20.0;
   const std::string key = RateLimiter::key(request.service, request.action, request.region);
-  auto at = limiter_.reserve(key, per_second, std::chrono::steady_clock::now());
+  auto at = limiter_->reserve(key, per_second, std::chrono::steady_clock::now());
   for (;;) {
     // Wait for the reserved slot, then for admission: a slot that fired late (the loop was
     // busy) must not go out together with the ones after it. Rate limits are the server's,
     // in real time: never scaled.
     auto now = std::chrono::steady_clock::now();
     if (at <= now) {
-      at = limiter_.admit(key, per_second, now);
+      at = limiter_->admit(key, per_second, now);
       if (at <= now) co_return true;
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
