@@ -15,7 +15,13 @@ add_library(tcplan_sanitize_address INTERFACE)
 # build (-O2, no sanitizer) keeps the warning as an error.
 target_compile_options(tcplan_sanitize_address INTERFACE -fsanitize=address -fno-omit-frame-pointer
   -Wno-maybe-uninitialized)
-target_link_options(tcplan_sanitize_address INTERFACE -fsanitize=address)
+# Executables are linked without PIE: ASan's and UBSan's metadata (a record per global, type
+# descriptors) made a PIE tcplan carry a million relative relocations, which the loader
+# applies, page by page, at every start — 0.35 s of CPU for `tcplan --version`, and the
+# end-to-end tests start tcplan thousands of times. Without PIE the addresses are fixed at
+# link time: 0.17 s (docs/benchmarks.md, "Build and CI"). The objects stay -fPIE.
+target_link_options(tcplan_sanitize_address INTERFACE -fsanitize=address
+  $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-no-pie>)
 
 # Any undefined behaviour stops the test that hit it: a report nobody reads is no check.
 add_library(tcplan_sanitize_undefined INTERFACE)
