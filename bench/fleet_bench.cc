@@ -19,6 +19,7 @@
 #include "bench/fleet/inputs.h"
 #include "bench/fleet/lower_bound.h"
 #include "bench/fleet/trail_stats.h"
+#include "bench/machine.h"
 #include "emulator/local_emulator.h"
 
 namespace fs = std::filesystem;
@@ -81,14 +82,6 @@ ChildRun run_child(const std::vector<std::string>& argv, const fs::path& out, co
   return r;
 }
 
-std::string load_average() {
-  double l[3] = {0, 0, 0};
-  if (getloadavg(l, 3) != 3) return "unknown";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-  return buf;
-}
-
 Options parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -121,9 +114,7 @@ Options parse_args(int argc, char** argv) {
 }
 
 int run(const Options& o) {
-  char dir_template[] = "/tmp/tcplan-fleet-XXXXXX";
-  if (!mkdtemp(dir_template)) throw std::runtime_error("mkdtemp failed");
-  const fs::path dir = dir_template;
+  const fs::path dir = tcplan::bench::scratch_dir("tcplan-fleet", false);
   const auto ids = tcplan::bench::fleet_cluster_ids(o.clusters);
   write_file(dir / "fixture.toml", tcplan::bench::fleet_fixture(ids));
   write_file(dir / "plan.toml", o.pipelined ? tcplan::bench::fleet_pipelined_plan(ids)
@@ -137,12 +128,12 @@ int run(const Options& o) {
   auto emulator = tcplan::emulator::LocalEmulator::start(eo);
 
   const std::string scale = std::to_string(o.time_scale);
-  const std::string load_before = load_average();
+  const std::string load_before = tcplan::bench::load_average();
   ChildRun child = run_child(
       {o.tcplan, "--endpoint", emulator->url(), "--region", "ap-guangzhou", "--time-scale", scale,
        "--audit-db", (dir / "audit.db").string(), "apply", (dir / "plan.toml").string(), "--yes"},
       dir / "apply.out", dir / "apply.err");
-  const std::string load_after = load_average();
+  const std::string load_after = tcplan::bench::load_average();
   emulator->stop();
 
   const std::string out = read_file(dir / "apply.out");

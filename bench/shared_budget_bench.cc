@@ -27,6 +27,7 @@
 #include "audit/pg_schema.h"
 #include "bench/fleet/inputs.h"
 #include "bench/fleet/trail_stats.h"
+#include "bench/machine.h"
 #include "emulator/local_emulator.h"
 #include "tests/testing/pg_server.h"
 
@@ -96,14 +97,6 @@ std::string run_id_of(const fs::path& out) {
   return text.substr(at + 5, text.find('\n', at) - at - 5);
 }
 
-std::string load_average() {
-  double l[3] = {0, 0, 0};
-  if (::getloadavg(l, 3) != 3) return "unknown";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-  return buf;
-}
-
 Options parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -134,11 +127,7 @@ Options parse_args(int argc, char** argv) {
 }
 
 int run(const Options& o) {
-  char dir_template[] = "/tmp/tcplan-budget-XXXXXX";
-  if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
-  const fs::path dir = dir_template;
-  // As root the server runs as `nobody`, which must reach its directory in here.
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  const fs::path dir = tcplan::bench::scratch_dir("tcplan-budget", true);
   const auto ids = bench::fleet_cluster_ids(2 * o.clusters);
   write_file(dir / "fixture.toml", bench::fleet_fixture(ids));
   const std::vector<std::string> hosts{"bastion-a", "bastion-b"};
@@ -171,7 +160,7 @@ int run(const Options& o) {
   eo.seed = 1;
   auto emulator = emulator::LocalEmulator::start(eo);
 
-  const std::string load_before = load_average();
+  const std::string load_before = tcplan::bench::load_average();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<pid_t> pids;
   std::vector<std::string> trails;
@@ -186,7 +175,7 @@ int run(const Options& o) {
   for (pid_t pid : pids)
     codes.push_back(wait_exit(pid));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::string load_after = load_average();
+  const std::string load_after = tcplan::bench::load_average();
   emulator->stop();
   for (int r = 0; r < 2; ++r) {
     if (codes[r] != 0) {

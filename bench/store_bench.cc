@@ -25,6 +25,7 @@
 #include "audit/location.h"
 #include "audit/pg_schema.h"
 #include "audit/verify.h"
+#include "bench/machine.h"
 #include "tests/testing/pg_server.h"
 
 namespace fs = std::filesystem;
@@ -239,26 +240,14 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
-std::string load_average() {
-  double l[3] = {0, 0, 0};
-  if (::getloadavg(l, 3) != 3) return "unknown";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-  return buf;
-}
-
 int run(const Options& o) {
-  char dir_template[] = "/tmp/tcplan-store-bench-XXXXXX";
-  if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
-  const fs::path dir = dir_template;
-  // As root the server runs as `nobody`, which must reach its directory in here.
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  const fs::path dir = bench::scratch_dir("tcplan-store-bench", true);
   std::unique_ptr<testing::PgServer> pg;
   if (std::find(o.stores.begin(), o.stores.end(), "postgresql") != o.stores.end()) {
     pg = testing::PgServer::start(dir / "pg", testing::PgServerOptions{true});
   }
   std::printf("durable appends, %.1f s per configuration; load average %s\n", o.seconds,
-              load_average().c_str());
+              bench::load_average().c_str());
   std::printf("%-10s %-9s %7s %6s %8s %8s %9s %9s %9s\n", "store", "writers", "writers", "group",
               "events", "commits", "events/s", "mean ms", "max ms");
   int n = 0;
@@ -293,7 +282,7 @@ int run(const Options& o) {
       }
     }
   }
-  std::printf("load average at the end %s\n", load_average().c_str());
+  std::printf("load average at the end %s\n", bench::load_average().c_str());
   if (pg) pg->stop();
   fs::remove_all(dir);
   return 0;
